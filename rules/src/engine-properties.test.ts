@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { isOpen } from '@cityops/contracts';
+import { createRuleEngine } from './engine.ts';
+import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
+import { applyOps, opsArb, SENSORS } from './test-operations.ts';
+import { floodSensor, flood, SECOND, T0 } from './test-fixtures.ts';
+import type { AlertChange } from './types.ts';
+
+/**
+ * Replays a change stream against the lifecycle of contracts §4 and returns
+ * the alerts it says are open; throws on the first violation.
+ */
+function checkLifecycle(changes: readonly AlertChange[]): Map<string, string> {
+  const openByKey = new Map<string, string>(); // (rule, subject) → alert id
+  const everRaised = new Set<string>();
+  const resolved = new Set<string>();
+  for (const { kind, alert } of changes) {
+    const key = `${alert.ruleId}|${alert.subject.kind}:${alert.subject.id}`;
+    if (kind === 'raised') {
+      expect(openByKey.has(key), `second open alert for ${key}`).toBe(false);
+      expect(everRaised.has(alert.id), `alert id ${alert.id} reused`).toBe(false);
+      expect(alert.state).toBe('active');
+      everRaised.add(alert.id);
+      openByKey.set(key, alert.id);
+      continue;
+    }
+    expect(everRaised.has(alert.id), `${kind} before raised for ${alert.id}`).toBe(true);
+    expect(resolved.has(alert.id), `${kind} after resolved for ${alert.id}`).toBe(false);
+    expect(openByKey.get(key)).toBe(alert.id);
+    if (kind === 'resolved') {
+      expect(alert.state).toBe('resolved');
+      openByKey.delete(key);
+      resolved.add(alert.id);
+    } else {
+      expect(isOpen(alert)).toBe(true);
+    }
+    expect(Date.parse(alert.updatedAt)).toBeGreaterThanOrEqual(Date.parse(alert.raisedAt));
+  }
+  return openByKey;
+}
+
+describe('engine properties', () => {
+  it('never more than one open alert per (rule, subject); every resolve follows its raise', () => {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+        const { changes } = applyOps(engine, ops);
+        const open = checkLifecycle(changes);
+        const engineOpen = engine.openAlerts();
+        const keys = engineOpen.map((a) => `${a.ruleId}|${a.subject.kind}:${a.subject.id}`);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(new Set(engineOpen.map((a) => a.id))).toEqual(new Set(open.values()));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every alert carries the reading value and the active level’s threshold on the right side', () => {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const { changes } = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
+        for (const { kind, alert } of changes) {
+          if (kind !== 'raised') continue;
+          const below = alert.ruleId === 'traffic-congestion';
+          expect(below ? alert.value <= alert.threshold! : alert.value >= alert.threshold!).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('replaying the same operations gives identical changes (deterministic ids and times)', () => {
+    fc.assert(
+      fc.property(opsArb, (ops) => {
+        const a = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
+        const b = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
+        expect(b.changes).toEqual(a.changes);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('keeps the lifecycle invariants even with out-of-order readings', () => {
+    const sensorIdx = fc.integer({ min: 0, max: SENSORS.length - 1 });
+    const arb = fc.array(fc.record({ sensor: sensorIdx, offsetS: fc.integer({ min: 0, max: 900 }), cm: fc.integer({ min: 0, max: 60 }) }), { maxLength: 200 });
+    fc.assert(
+      fc.property(arb, (items) => {
+        const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+        const changes = items.flatMap(({ offsetS, cm }) => engine.evaluate(flood(T0 + offsetS * SECOND, cm), floodSensor));
+        checkLifecycle(changes);
+        expect(engine.openAlerts().length).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,49 @@
+import type { Alert, Domain, Reading } from '@cityops/contracts';
+import type { RuleDefinition } from './rule-schema.ts';
+import type { EngineSnapshot } from './snapshot.ts';
+
+/** What the engine needs to know about a sensor (a projection of its registry feature). */
+export interface RuleSensor {
+  id: string;
+  domain: Domain;
+  name: string;
+  district: string;
+  location: [number, number];
+  /** traffic: the road's free-flow speed, the base of relative congestion thresholds. */
+  freeFlowKmh?: number;
+  /** flood: per-sensor [minor, major, critical] depths in cm, replacing the rule's level values by position. */
+  alertLevelsCm?: number[];
+}
+
+export interface AlertChange {
+  kind: 'raised' | 'updated' | 'acknowledged' | 'resolved';
+  /** A copy owned by the caller; later engine activity never mutates it. */
+  alert: Alert;
+}
+
+export interface RuleEngine {
+  readonly rules: readonly RuleDefinition[];
+  /** Event time = reading.ts. Readings older than the latest one seen for the same sensor and rule are ignored. */
+  evaluate(reading: Reading, sensor: RuleSensor): AlertChange[];
+  /**
+   * Time-driven evaluation at `now` (epoch ms): resolves open alerts whose
+   * clear condition has held for the rule's clear.for with no newer reading.
+   */
+  tick(now: number): AlertChange[];
+  /** Throws CITYOPS_RULES_ALERT_NOT_FOUND / CITYOPS_RULES_ALERT_RESOLVED. Re-acknowledging is a no-op that returns the alert as it is. */
+  acknowledge(alertId: string, by: string, at: number): AlertChange;
+  openAlerts(): Alert[];
+  /** JSON-serialisable: open alerts plus window state; createRuleEngine({ snapshot }) continues exactly where this left off. */
+  snapshot(): EngineSnapshot;
+}
+
+export interface RuleEngineOptions {
+  rules: readonly RuleDefinition[];
+  snapshot?: EngineSnapshot;
+  /**
+   * How many resolved alert ids the engine remembers so that acknowledging
+   * one reports "resolved" rather than "not found". Bounded so a long-running
+   * engine does not grow without limit. Default 10,000.
+   */
+  resolvedAlertMemory?: number;
+}
