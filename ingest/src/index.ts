@@ -1,0 +1,41 @@
+export { decodeReading, decodeGatewayBatch, decodeObject, type DecodeResult } from './decode/decode-reading.ts';
+export { parseTimestamp, type TimestampResult } from './decode/timestamp.ts';
+export type { HistoryQuery, HistoryPoint, HistorySeries, TelemetryStore } from './store/telemetry-store.ts';
+export {
+  createEmbeddedTelemetryStore,
+  EMBEDDED_STORE_FILE,
+  type EmbeddedTelemetryStoreOptions,
+} from './store/embedded-store.ts';
+export {
+  createSqliteDeadLetterStore,
+  truncateUtf8,
+  MAX_DEAD_LETTER_PAYLOAD_BYTES,
+  DEFAULT_MAX_DEAD_LETTERS,
+  type DeadLetter,
+  type DeadLetterStore,
+  type SqliteDeadLetterStore,
+} from './dead-letters/sqlite-dead-letter-store.ts';
+export {
+  createIngest,
+  DEFAULT_BATCH_MAX_READINGS,
+  DEFAULT_BATCH_MAX_DELAY_MS,
+  type Ingest,
+  type IngestOptions,
+} from './pipeline/create-ingest.ts';
+export { createGroupCommitter, type GroupCommitter, type GroupCommitOptions } from './pipeline/group-commit.ts';
+export { authorizeGatewayReading, enrichReading } from './pipeline/steps.ts';
+export type {
+  InboundPublishLike,
+  PrincipalLike,
+  RejectedMessage,
+  SensorInfo,
+  SensorLookup,
+  HandleResult,
+  ReadingListener,
+  StepRejection,
+} from './pipeline/types.ts';
+export {
+  IngestError,
+  isIngestError,
+  type IngestErrorCode,
+} from './errors.ts';
