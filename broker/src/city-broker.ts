@@ -1,0 +1,234 @@
+import type { EventEmitter } from 'node:events';
+import type http from 'node:http';
+import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
+import { decidePublish, allowSubscribe, DEFAULT_PAYLOAD_LIMITS } from './acl.ts';
+import { createAuthenticate, type PrincipalRegistry } from './auth.ts';
+import { invalidTopic, notListening, publishFailed, telemetryFailed } from './errors.ts';
+import { createBrokerMetrics } from './metrics.ts';
+import { parseStatus } from './status.ts';
+import { attachWebSocketTransport, createTcpTransport, type WebSocketTransport } from './transports.ts';
+import type { CityBroker, CityBrokerOptions, DeniedPublish, DenyReason, InboundPublish, PayloadLimits } from './types.ts';
+
+/**
+ * Where refused publishes go. MQTT 3.1.1 has no negative PUBACK: the server
+ * must either acknowledge normally or close the connection [MQTT-3.3.5-2].
+ * Aedes closes the connection whenever authorizePublish reports an error
+ * (no PUBACK, `clientError`), and MQTT.js then resends the same message on
+ * every reconnect — a refused topic or an oversized payload can never succeed,
+ * so that would be an endless reconnect loop and one dead letter per second.
+ * Like Mosquitto, we therefore acknowledge and drop: the packet is re-pointed
+ * at this `$SYS` topic with an empty payload and no retain flag, so it is
+ * neither stored nor delivered (`#`/`+` filters never match `$` topics
+ * [MQTT-4.7.2-1] and only the development-mode anonymous client may subscribe
+ * to `$SYS`). The refusal is still visible through `onDenied` and the metric.
+ * Storage failures are the opposite case and do close the connection (below).
+ */
+const DROPPED_TOPIC = '$SYS/cityops/dropped';
+const EMPTY = Buffer.alloc(0);
+
+type AuthorizePublishCallback = (error?: Error | null) => void;
+
+function dropAndAcknowledge(packet: PublishPacket, callback: AuthorizePublishCallback): void {
+  packet.topic = DROPPED_TOPIC;
+  packet.payload = EMPTY;
+  packet.retain = false;
+  callback(null);
+}
+
+/** Aedes authorizes a client's Last Will with the very object it stored at CONNECT. */
+function isWillOf(client: Client | null, packet: PublishPacket): boolean {
+  return client !== null && (client as Client & { will?: unknown }).will === packet;
+}
+
+const asBuffer = (payload: string | Buffer): Buffer => (typeof payload === 'string' ? Buffer.from(payload) : payload);
+
+export async function createCityBroker(options: CityBrokerOptions): Promise<CityBroker> {
+  const { city, onTelemetry, onDenied, onStatus } = options;
+  const logger = options.logger.child({ module: 'broker' });
+  const limits: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.limits };
+  const principals: PrincipalRegistry = new WeakMap();
+  /** per connection: settles when its latest acknowledgement has been released */
+  const ackTails = new WeakMap<Client, Promise<void>>();
+
+  // Packets that arrived in one read are handled concurrently, but [MQTT-4.6.0-2] wants
+  // PUBACKs in arrival order: every decision is released only after the previous one.
+  function releaseInOrder<T>(client: Client, outcome: Promise<T> | T, release: (value: T) => void): void {
+    const turn = (ackTails.get(client) ?? Promise.resolve()).then(() => outcome);
+    ackTails.set(client, turn.then(() => undefined));
+    void turn.then(release);
+  }
+  let closing = false;
+
+  const aedes = await Aedes.createBroker();
+  const metrics = createBrokerMetrics(options.metrics, () => (aedes.closed ? 0 : aedes.connectedClients));
+  const liveClients = (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients;
+
+  aedes.authenticate = createAuthenticate({
+    allowAnonymous: options.allowAnonymous,
+    accounts: options.accounts,
+    principals,
+    liveClient: (clientId) => liveClients[clientId],
+    metrics,
+    logger,
+  });
+
+  // Callbacks from the center must never take the broker down with them.
+  const report = (denied: DeniedPublish): void => {
+    metrics.publishDenied.inc({ reason: denied.reason });
+    logger.warn(
+      { clientId: denied.clientId, username: denied.username, topic: denied.topic, reason: denied.reason, detail: denied.detail },
+      'mqtt publish denied',
+    );
+    try {
+      onDenied(denied);
+    } catch (err) {
+      logger.error({ err }, 'onDenied threw');
+    }
+  };
+
+  aedes.authorizePublish = (client, packet, callback) => {
+    const receivedAt = Date.now();
+    const isWill = isWillOf(client, packet);
+    const principal = client === null ? undefined : principals.get(client);
+    // Wills fired by our own shutdown are not real outages; a closing broker also accepts nothing new.
+    if (closing) return callback(new Error('broker is closing'));
+    if (client === null || principal === undefined) return callback(new Error('publish from an unauthenticated client'));
+
+    const payload = asBuffer(packet.payload);
+    const decision = decidePublish(city, principal, packet.topic, payload.length, limits);
+    const deny = (reason: DenyReason, detail: string): void => {
+      report({
+        topic: packet.topic,
+        payload,
+        clientId: client.id,
+        username: principal?.id ?? null,
+        reason,
+        detail,
+        receivedAt,
+      });
+      // A will is published while the client is already gone: nothing to acknowledge.
+      if (isWill) callback(new Error(detail));
+      else releaseInOrder(client, null, () => dropAndAcknowledge(packet, callback));
+    };
+
+    if (!decision.allow) return deny(decision.reason, decision.detail);
+    const parsed = decision.parsed;
+
+    if (parsed.kind === 'status') {
+      const source = isWill ? 'will' : 'status';
+      const status = parseStatus(parsed.domain, parsed.sensorId, payload, source, receivedAt);
+      if (!status.ok) {
+        metrics.statusInvalid.inc({ source });
+        logger.warn({ clientId: client.id, topic: packet.topic, detail: status.detail }, 'invalid status payload ignored');
+        // Keep garbage out of the retained tree integrators read.
+        if (isWill) return callback(new Error(status.detail));
+        return releaseInOrder(client, null, () => dropAndAcknowledge(packet, callback));
+      }
+      try {
+        onStatus(status.event);
+      } catch (err) {
+        logger.error({ err }, 'onStatus threw');
+      }
+      return isWill ? callback(null) : releaseInOrder(client, null, () => callback(null));
+    }
+
+    if (parsed.kind !== 'telemetry' && parsed.kind !== 'gateway') return deny('not_authorized', `unexpected topic ${packet.topic}`);
+    // Readings must be acknowledged only once durable; a will has no one to acknowledge to.
+    if (isWill) return deny('not_authorized', 'a Last Will is accepted only on a status topic');
+
+    const message: InboundPublish = {
+      topic: packet.topic,
+      parsed,
+      payload,
+      clientId: client.id,
+      principal,
+      receivedAt,
+      qos: packet.qos,
+    };
+    // Aedes sends the PUBACK (PUBREC for QoS 2) only after this callback, so awaiting the
+    // center here is what makes "acknowledged" mean "durable".
+    const outcome = Promise.resolve()
+      .then(() => onTelemetry(message))
+      .then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
+    releaseInOrder(client, outcome, (failure) => {
+      if (failure === null) return callback(null);
+      metrics.telemetryFailures.inc();
+      logger.error({ err: failure.err, clientId: client.id, topic: packet.topic }, 'telemetry not made durable');
+      // QoS 0 promises nothing, so there is nobody to make retry: just don't relay it.
+      if (packet.qos === 0) return dropAndAcknowledge(packet, callback);
+      // Withhold the PUBACK: Aedes closes the connection and the device resends the
+      // unacknowledged message after reconnecting, by which time storage may be back.
+      callback(telemetryFailed(packet.topic, failure.err));
+    });
+  };
+
+  aedes.authorizeSubscribe = (client, subscription: Subscription, callback) => {
+    const principal = principals.get(client);
+    if (principal !== undefined && allowSubscribe(city, principal, subscription.topic)) {
+      return callback(null, subscription);
+    }
+    logger.warn({ clientId: client.id, filter: subscription.topic }, 'mqtt subscribe denied');
+    // null → SUBACK return code 0x80 for this filter; the connection stays up.
+    callback(null, null);
+  };
+
+  aedes.on('clientError', (client, err) => {
+    metrics.clientErrors.inc({ kind: 'client' });
+    logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error, connection closed');
+  });
+  aedes.on('connectionError', (_client, err) => {
+    // Garbage or a port scan before any CONNECT.
+    metrics.clientErrors.inc({ kind: 'connection' });
+    logger.debug({ err: err.message }, 'mqtt connection error before CONNECT, connection closed');
+  });
+  // Persistence failures surface as 'error' (missing from Aedes' typings); unhandled, it would throw.
+  (aedes as EventEmitter).on('error', (err: Error) => logger.error({ err }, 'aedes error'));
+
+  const tcp = createTcpTransport(aedes, logger);
+  const webSockets: WebSocketTransport[] = [];
+  let listening: Promise<{ mqttPort: number }> | undefined;
+  let closed: Promise<void> | undefined;
+
+  return {
+    aedes,
+
+    listen() {
+      if (closing) return Promise.reject(notListening());
+      listening ??= tcp.listen(options.host, options.mqttPort).then((mqttPort) => {
+        logger.info({ host: options.host, mqttPort }, 'mqtt broker listening');
+        return { mqttPort };
+      });
+      return listening;
+    },
+
+    attachWebSocket(server: http.Server, path = '/mqtt') {
+      if (closing) throw notListening();
+      webSockets.push(attachWebSocketTransport(aedes, server, path, logger));
+    },
+
+    publishRetained(topic, payload) {
+      if (closing) return Promise.reject(notListening());
+      if (!topic.startsWith(`city/${city}/`) || topic.includes('+') || topic.includes('#')) {
+        return Promise.reject(invalidTopic(topic, `retained publishes must be concrete topics under city/${city}/`));
+      }
+      const packet: PublishPacket = { cmd: 'publish', topic, payload: asBuffer(payload), qos: 1, retain: true, dup: false };
+      return new Promise((resolve, reject) => {
+        aedes.publish(packet, (err) => (err ? reject(publishFailed(topic, err)) : resolve()));
+      });
+    },
+
+    close() {
+      closing = true;
+      closed ??= (async () => {
+        await Promise.all(webSockets.map((ws) => ws.close()));
+        await tcp.close();
+        await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        logger.info('mqtt broker closed');
+      })();
+      return closed;
+    },
+  };
+}
