@@ -1,0 +1,231 @@
+/*
+ * The real page in Debian's Chromium against a real dashboard server: sign
+ * in, map of HCMC, live telemetry and alerts, acknowledgement, and proof
+ * that nothing leaves the machine.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildDashboard, type Dashboard } from './dashboard.ts';
+import { BASEMAP_DIR, DASHBOARD_DIR, createMemoryDeps, createTempAccounts, sampleAlert, type MemoryDeps, type TempAccounts } from './test-fixtures.ts';
+
+const SCREENSHOT_DIR = join(DASHBOARD_DIR, '..', 'docs', 'screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface PageRecord {
+  requests: string[];
+  websockets: string[];
+  errors: string[];
+}
+
+describe('dashboard in Chromium', () => {
+  let webRoot: string;
+  let browser: Browser;
+  let temp: TempAccounts;
+  let deps: MemoryDeps;
+  let dashboard: Dashboard;
+  let origin: string;
+  let context: BrowserContext | undefined;
+  const passwords: Record<string, string> = {};
+
+  beforeAll(async () => {
+    // Always a fresh build into a temp dir: the test must exercise the current sources, never a stale dist/.
+    webRoot = mkdtempSync(join(tmpdir(), 'cityops-web-build-'));
+    await build({ configFile: join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir: webRoot, emptyOutDir: true } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    temp = createTempAccounts();
+    passwords.op1 = (await temp.users.add('op1', 'operator')).password;
+    passwords.viewer1 = (await temp.users.add('viewer1', 'viewer')).password;
+    deps = createMemoryDeps(temp.users);
+    dashboard = await buildDashboard(deps, { webRoot, basemapDir: BASEMAP_DIR, telemetryFlushMs: 100 });
+    const { port } = await dashboard.listen({ host: '127.0.0.1', port: 0 });
+    origin = `http://127.0.0.1:${port}`;
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    await dashboard.close();
+    temp.close();
+  });
+
+  const openPage = async (width: number, height: number): Promise<{ page: Page; record: PageRecord }> => {
+    context = await browser.newContext({ viewport: { width, height }, locale: 'vi-VN', timezoneId: 'Europe/Berlin' });
+    const page = await context.newPage();
+    const record: PageRecord = { requests: [], websockets: [], errors: [] };
+    page.on('request', (request) => record.requests.push(request.url()));
+    page.on('websocket', (ws) => record.websockets.push(ws.url()));
+    page.on('console', (message) => {
+      if (message.type() === 'error') record.errors.push(message.text());
+    });
+    page.on('pageerror', (err) => record.errors.push(err.message));
+    return { page, record };
+  };
+
+  const signIn = async (page: Page, username: string): Promise<void> => {
+    await page.goto(`${origin}/`);
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(passwords[username] ?? '');
+    await page.locator('button[type=submit]').click();
+    await page.waitForFunction(() => window.__cityops !== undefined);
+    await page.evaluate(async () => {
+      await window.__cityops?.ready;
+    });
+  };
+
+  const waitForMapIdle = (page: Page) =>
+    page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const map = window.__cityops?.map;
+          if (!map) throw new Error('no map');
+          if (map.loaded() && !map.isMoving()) {
+            map.once('idle', () => resolve());
+            map.triggerRepaint();
+          } else map.once('idle', () => resolve());
+        }),
+    );
+
+  const expectLocalOnly = (record: PageRecord): void => {
+    const local = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
+    const outside = [...record.requests, ...record.websockets].filter((url) => !local.test(url) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    expect(outside).toEqual([]);
+    expect(record.requests.length).toBeGreaterThan(3);
+  };
+
+  it('signs in, draws HCMC with live sensors, lists and acknowledges an alert, all locally', async () => {
+    const { page, record } = await openPage(1366, 768);
+    await signIn(page, 'op1');
+    await waitForMapIdle(page);
+
+    // The map rendered the basemap and the sensor layers.
+    const mapState = await page.evaluate(() => {
+      const map = window.__cityops?.map;
+      if (!map) throw new Error('no map');
+      const districts = map.querySourceFeatures('districts').map((f) => String(f.properties.name_vi));
+      return {
+        loaded: map.loaded(),
+        districts: [...new Set(districts)],
+        roads: map.querySourceFeatures('roads').length,
+        sensors: map.queryRenderedFeatures({ layers: ['sensors-traffic', 'sensors-flood', 'sensors-air'] }).map((f) => String(f.properties.id)),
+        center: map.getCenter().toArray(),
+      };
+    });
+    expect(mapState.loaded).toBe(true);
+    expect(mapState.districts).toContain('Quận Bình Thạnh');
+    expect(mapState.districts).toContain('Quận 1');
+    expect(mapState.roads).toBeGreaterThan(100);
+    expect(new Set(mapState.sensors).size, mapState.sensors.join()).toBe(12);
+    expect(mapState.center[0]).toBeCloseTo(106.7, 1);
+    expect(mapState.center[1]).toBeCloseTo(10.78, 1);
+    await expect.poll(() => page.locator('.connection').getAttribute('data-state')).toBe('connected');
+    expect(await page.locator('.alerts h2').textContent()).toBe('Cảnh báo đang mở');
+
+    // Live telemetry reaches the map state.
+    dashboard.publishReading({ sensorId: 'fld-lythuongkiet', domain: 'flood', ts: Date.now(), receivedAt: Date.now(), fields: { waterLevelCm: 75, intervalS: 300 } });
+    await page.waitForFunction(() => window.__cityops?.sensors?.state.get('fld-lythuongkiet')?.properties.latest?.fields.waterLevelCm === 75);
+
+    // A new alert appears live, in Vietnamese, and the operator acknowledges it with a comment.
+    const alert = sampleAlert();
+    deps.alertStore.push(alert);
+    dashboard.publishAlert(alert);
+    const item = page.locator('[data-alert-id="alrt-flood-1"]');
+    await expect.poll(() => item.locator('.alert-message').textContent()).toBe('Ngập 42 cm tại Nguyễn Hữu Cảnh');
+    // 02:00 UTC is 09:00 in Ho Chi Minh City whatever the workstation's time zone (the context runs in Berlin).
+    expect(await item.locator('time').textContent()).toContain('09:00');
+    await item.getByRole('button', { name: 'Xác nhận' }).click();
+    await item.locator('input[name=comment]').fill('Đã cử đội ứng cứu');
+    await item.getByRole('button', { name: 'Gửi xác nhận' }).click();
+    await expect.poll(() => item.locator('.alert-acked').textContent()).toBe('Đã xác nhận bởi op1');
+    expect(deps.acks).toEqual([{ id: 'alrt-flood-1', by: 'op1', comment: 'Đã cử đội ứng cứu' }]);
+
+    // Resolved alerts leave the open list.
+    dashboard.publishAlert({ ...alert, state: 'resolved', resolvedAt: new Date().toISOString(), updatedAt: new Date(Date.now() + 1000).toISOString() });
+    await expect.poll(() => item.count()).toBe(0);
+    const critical = sampleAlert({ id: 'alrt-traffic-1', domain: 'traffic', severity: 'critical', location: [106.705, 10.801], district: 'Quận Bình Thạnh', subject: { kind: 'sensor', id: 'trf-dienbienphu' }, value: 6, threshold: 10, message: { vi: 'Kẹt xe nghiêm trọng trên Điện Biên Phủ (6 km/h)', en: 'Severe congestion on Dien Bien Phu (6 km/h)' } });
+    const minor = sampleAlert({ id: 'alrt-air-1', domain: 'air', severity: 'minor', location: [106.663, 10.81], district: 'Quận Tân Bình', subject: { kind: 'sensor', id: 'air-tansonnhat' }, value: 58, threshold: 55.4, message: { vi: 'PM2.5 ở mức xấu tại Tân Sơn Nhất (58 µg/m³)', en: 'Unhealthy PM2.5 at Tan Son Nhat (58 µg/m³)' } });
+    dashboard.publishAlert(minor);
+    dashboard.publishAlert(critical);
+    await expect.poll(() => page.locator('.alert-item').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.alertId))).toEqual(['alrt-traffic-1', 'alrt-air-1']);
+
+    // English toggle switches the alert text and the chrome.
+    await page.locator('[data-action=language]').click();
+    expect(await page.locator('[data-alert-id="alrt-traffic-1"] .alert-message').textContent()).toBe('Severe congestion on Dien Bien Phu (6 km/h)');
+    expect(await page.locator('.alerts h2').textContent()).toBe('Open alerts');
+    await page.locator('[data-action=language]').click();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('vi');
+
+    // Clicking an alert flies to it.
+    await page.locator('[data-alert-id="alrt-traffic-1"] .alert-message').click();
+    await page.waitForFunction(() => {
+      const map = window.__cityops?.map;
+      return map !== undefined && !map.isMoving() && map.getZoom() >= 14.9;
+    });
+    const flown = await page.evaluate(() => window.__cityops?.map.getCenter().toArray());
+    expect(flown?.[0]).toBeCloseTo(106.705, 2);
+    expect(flown?.[1]).toBeCloseTo(10.801, 2);
+
+    // Back to the city view; a click on a sensor opens its popup.
+    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.69, 10.785], zoom: 12.3 }));
+    await waitForMapIdle(page);
+    const point = await page.evaluate(() => {
+      const map = window.__cityops?.map;
+      const rect = map?.getCanvas().getBoundingClientRect();
+      const p = map?.project([106.719, 10.789]);
+      return rect && p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
+    });
+    expect(point).not.toBeNull();
+    await page.mouse.click(point?.x ?? 0, point?.y ?? 0);
+    await expect.poll(() => page.locator('.maplibregl-popup .popup h3').textContent()).toBe('Nguyễn Hữu Cảnh');
+    expect(await page.locator('.maplibregl-popup').textContent()).toContain('Mực nước');
+
+    await waitForMapIdle(page);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png') });
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+    expect(record.websockets.some((url) => url.includes('/socket.io/'))).toBe(true);
+  }, 120_000);
+
+  it('refuses a wrong password, and shows viewers no acknowledge button', async () => {
+    const { page, record } = await openPage(1920, 1080);
+    await page.goto(`${origin}/`);
+    await page.locator('input[name=username]').fill('viewer1');
+    await page.locator('input[name=password]').fill('wrong-password');
+    await page.locator('button[type=submit]').click();
+    await expect.poll(() => page.locator('.login-error').textContent()).toBe('Sai tên đăng nhập hoặc mật khẩu.');
+    // The failed sign-in's 401 is logged by Chromium itself; it is the only console error allowed.
+    record.errors = record.errors.filter((e) => !e.includes('401'));
+
+    await page.locator('input[name=password]').fill(passwords.viewer1 ?? '');
+    await page.locator('button[type=submit]').click();
+    await page.waitForFunction(() => window.__cityops !== undefined);
+    await page.evaluate(async () => {
+      await window.__cityops?.ready;
+    });
+    deps.alertStore.push(sampleAlert());
+    dashboard.publishAlert(sampleAlert());
+    await expect.poll(() => page.locator('[data-alert-id="alrt-flood-1"]').count()).toBe(1);
+    expect(await page.locator('.ack-button').count()).toBe(0);
+    expect(await page.locator('.who').textContent()).toBe('viewer1 · Người xem');
+
+    await waitForMapIdle(page);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-1920.png') });
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+  }, 120_000);
+});

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const backend = process.env.CITYOPS_DEV_BACKEND ?? 'http://127.0.0.1:8080';
+
+// The page is served by the dashboard's Fastify server in production; `vite` (dev) proxies the API to a running center.
+export default defineConfig({
+  root: fileURLToPath(new URL('./web', import.meta.url)),
+  base: '/',
+  publicDir: false,
+  build: {
+    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    // MapLibre alone is ~1 MB minified; one chunk is fine for a control-room app on a LAN.
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    proxy: {
+      '/api': backend,
+      '/basemap': backend,
+      '/socket.io': { target: backend, ws: true },
+    },
+  },
+});

@@ -1,0 +1,128 @@
+import type { Alert } from '@cityops/contracts';
+import { acknowledgeAlert } from './api.ts';
+import { OpenAlerts } from './alert-list.ts';
+import { h } from './dom.ts';
+import { formatTime } from './format.ts';
+import { language, onLanguageChange, t, tryT } from './i18n.ts';
+
+export interface AlertsPanel {
+  readonly element: HTMLElement;
+  readonly alerts: OpenAlerts;
+  replace(alerts: readonly Alert[]): void;
+  upsert(alert: Alert): void;
+}
+
+export interface AlertsPanelOptions {
+  canAcknowledge: boolean;
+  onSelect(alert: Alert): void;
+}
+
+export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
+  const alerts = new OpenAlerts();
+  const list = h('ol', { class: 'alert-list' });
+  const title = h('h2');
+  const count = h('span', { class: 'alert-count' });
+  const element = h('section', { class: 'alerts', attrs: { 'aria-live': 'polite' } }, h('header', {}, title, count), list);
+  // Which alert has its acknowledgement form open survives re-renders caused by other alerts' events.
+  let ackOpenFor: string | undefined;
+  let ackDraft = '';
+
+  const ackForm = (alert: Alert): HTMLElement => {
+    const comment = h('input', { attrs: { name: 'comment', maxlength: '1000', placeholder: t('alerts.comment'), 'aria-label': t('alerts.comment') } });
+    comment.value = ackDraft;
+    comment.addEventListener('input', () => (ackDraft = comment.value));
+    const error = h('div', { class: 'alert-error', attrs: { role: 'alert' } });
+    const send = h('button', { class: 'primary', text: t('alerts.ackConfirm'), attrs: { type: 'submit' } });
+    const form = h(
+      'form',
+      { class: 'ack-form', on: { click: (event) => event.stopPropagation() } },
+      comment,
+      h('div', { class: 'ack-actions' }, send, h('button', { text: t('alerts.cancel'), attrs: { type: 'button' }, on: { click: () => ((ackOpenFor = undefined), render()) } })),
+      error,
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      send.disabled = true;
+      acknowledgeAlert(alert.id, comment.value.trim() || undefined).then(
+        (updated) => {
+          ackOpenFor = undefined;
+          upsert(updated);
+        },
+        () => {
+          send.disabled = false;
+          error.textContent = t('alerts.ackFailed');
+        },
+      );
+    });
+    queueMicrotask(() => comment.focus());
+    return form;
+  };
+
+  const item = (alert: Alert): HTMLElement => {
+    const message = alert.message[language()] || alert.message.vi;
+    const acked = alert.state === 'acknowledged';
+    const li = h(
+      'li',
+      { class: `alert-item severity-${alert.severity}${acked ? ' acknowledged' : ''}`, dataset: { alertId: alert.id }, attrs: { tabindex: '0' } },
+      h(
+        'div',
+        { class: 'alert-head' },
+        h('span', { class: 'severity', text: tryT(`severity.${alert.severity}`) ?? alert.severity }),
+        h('span', { class: 'alert-domain', text: tryT(`domain.${alert.domain}`) ?? alert.domain }),
+        h('time', { text: formatTime(alert.raisedAt), attrs: { datetime: alert.raisedAt } }),
+      ),
+      h('div', { class: 'alert-message', text: message }),
+      h('div', { class: 'alert-district', text: alert.district }),
+      acked ? h('div', { class: 'alert-acked', text: t('alerts.ackedBy', { by: alert.acknowledgedBy ?? '?' }) }) : null,
+    );
+    li.addEventListener('click', () => options.onSelect(alert));
+    li.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && event.target === li) options.onSelect(alert);
+    });
+    if (options.canAcknowledge && alert.state === 'active') {
+      if (ackOpenFor === alert.id) li.append(ackForm(alert));
+      else
+        li.append(
+          h('button', {
+            class: 'ack-button',
+            text: t('alerts.ack'),
+            attrs: { type: 'button' },
+            on: {
+              click: (event) => {
+                event.stopPropagation();
+                ackOpenFor = alert.id;
+                ackDraft = '';
+                render();
+              },
+            },
+          }),
+        );
+    }
+    return li;
+  };
+
+  const render = (): void => {
+    const ordered = alerts.ordered();
+    title.textContent = t('alerts.title');
+    count.textContent = String(ordered.length);
+    list.replaceChildren(...(ordered.length ? ordered.map(item) : [h('li', { class: 'alert-empty', text: t('alerts.empty') })]));
+  };
+
+  const upsert = (alert: Alert): void => {
+    alerts.upsert(alert);
+    if (ackOpenFor && !alerts.get(ackOpenFor)) ackOpenFor = undefined;
+    render();
+  };
+
+  render();
+  onLanguageChange(render);
+  return {
+    element,
+    alerts,
+    replace(next) {
+      alerts.replace(next);
+      render();
+    },
+    upsert,
+  };
+}

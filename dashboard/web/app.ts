@@ -1,0 +1,110 @@
+import type { Alert } from '@cityops/contracts';
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import { fetchOpenAlerts, fetchSensors, signOut, type Me } from './api.ts';
+import { createAlertsPanel, type AlertsPanel } from './alerts-panel.ts';
+import { createConnectionIndicator } from './connection-indicator.ts';
+import { h } from './dom.ts';
+import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
+import { addSensorLayers, type SensorLayers } from './layers.ts';
+import { createLegend } from './legend.ts';
+import { createMap } from './map.ts';
+import { connectLive, type LiveSocket } from './socket.ts';
+
+/** Handles for tests and for debugging from the devtools console. */
+export interface CityOpsHandle {
+  map: MapLibreMap;
+  me: Me;
+  sensors?: SensorLayers;
+  alerts: AlertsPanel;
+  socket: LiveSocket;
+  ready: Promise<void>;
+}
+
+declare global {
+  interface Window {
+    __cityops?: CityOpsHandle;
+  }
+}
+
+function header(me: Me, connection: HTMLElement): HTMLElement {
+  const title = h('h1');
+  const city = h('span', { class: 'city' });
+  const who = h('span', { class: 'who' });
+  const lang = h('button', { class: 'link-button', attrs: { type: 'button', 'data-action': 'language' }, on: { click: () => setLanguage(language() === 'vi' ? 'en' : 'vi') } });
+  const out = h('button', {
+    class: 'link-button',
+    attrs: { type: 'button', 'data-action': 'sign-out' },
+    on: { click: () => void signOut().finally(() => location.reload()) },
+  });
+  const render = (): void => {
+    title.textContent = t('app.title');
+    city.textContent = t('app.city');
+    who.textContent = `${me.username} · ${tryT(`role.${me.role}`) ?? me.role}`;
+    lang.textContent = t('app.language');
+    out.textContent = t('app.signOut');
+    document.title = `CityOps — ${t('app.city')}`;
+  };
+  render();
+  onLanguageChange(render);
+  return h('header', { class: 'topbar' }, h('div', { class: 'brand' }, title, city), connection, h('div', { class: 'account' }, who, lang, out));
+}
+
+export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
+  const connection = createConnectionIndicator();
+  const mapContainer = h('div', { class: 'map', attrs: { 'aria-label': 'map' } });
+  let map: MapLibreMap | undefined;
+  const focusAlert = (alert: Alert): void => {
+    map?.flyTo({ center: alert.location, zoom: Math.max(map.getZoom(), 15), essential: true });
+  };
+  const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert });
+  let sensors: SensorLayers | undefined;
+  const legend = createLegend((domain, visible) => sensors?.setVisible(domain, visible));
+
+  root.replaceChildren(
+    h('div', { class: 'app' }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend), alerts.element)),
+  );
+  // Only now: MapLibre sizes its canvas from the container, which must be laid out.
+  const readyMap = createMap(mapContainer);
+  map = readyMap;
+
+  const mapLoaded = new Promise<void>((resolve) => readyMap.once('load', () => resolve()));
+  // Alert events that arrive while a snapshot is in flight are replayed over it, so the snapshot cannot undo them.
+  let inFlight: Alert[] | undefined;
+  const loadSnapshot = async (): Promise<void> => {
+    inFlight = [];
+    try {
+      const [collection, open] = await Promise.all([fetchSensors(), fetchOpenAlerts()]);
+      alerts.replace(open);
+      for (const alert of inFlight) alerts.upsert(alert);
+      await mapLoaded;
+      sensors ??= addSensorLayers(readyMap);
+      sensors.setSensors(collection);
+    } finally {
+      inFlight = undefined;
+    }
+  };
+
+  const socket = connectLive({
+    onState: connection.set,
+    onResync: () => void loadSnapshot().catch((err: unknown) => console.warn('resync failed', err)),
+    onUnauthorized: () => location.reload(),
+  });
+  socket.on('alert', (alert) => {
+    inFlight?.push(alert);
+    alerts.upsert(alert);
+  });
+  // Readings that arrive before the layers exist are dropped: the snapshot carries the latest values and the next batch catches up.
+  socket.on('telemetry', (batch) => sensors?.applyTelemetry(batch));
+  socket.on('sensor:status', (status) => sensors?.applyStatus(status));
+
+  return {
+    map: readyMap,
+    me,
+    alerts,
+    socket,
+    get sensors() {
+      return sensors;
+    },
+    ready: loadSnapshot(),
+  };
+}

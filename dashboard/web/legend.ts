@@ -1,0 +1,43 @@
+import { DOMAINS, type Domain } from '@cityops/contracts';
+import { h } from './dom.ts';
+import { onLanguageChange, t, tryT } from './i18n.ts';
+import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES } from './sensor-classes.ts';
+
+/** Layer toggles with the colour key of each domain; the palette comes from sensor-classes so map and key agree. */
+export function createLegend(onToggle: (domain: Domain, visible: boolean) => void): HTMLElement {
+  const visible: Record<Domain, boolean> = { traffic: true, flood: true, air: true };
+  const root = h('section', { class: 'legend', attrs: { 'aria-label': 'legend' } });
+
+  const swatch = (color: string, label: string, hollow = false) =>
+    h('li', {}, h('span', { class: hollow ? 'swatch hollow' : 'swatch', attrs: { style: `--swatch: ${color}` } }), label);
+
+  const render = (): void => {
+    root.replaceChildren(
+      h('h2', { text: t('legend.title') }),
+      ...DOMAINS.map((domain) => {
+        const box = h('input', { attrs: { type: 'checkbox', name: `layer-${domain}` } });
+        box.checked = visible[domain];
+        box.addEventListener('change', () => {
+          visible[domain] = box.checked;
+          onToggle(domain, box.checked);
+        });
+        return h(
+          'div',
+          { class: 'legend-domain', dataset: { domain } },
+          h('label', { class: 'legend-toggle' }, box, tryT(`domain.${domain}`) ?? domain),
+          h('ul', {}, ...PALETTES[domain].map((color, i) => swatch(color, tryT(`legend.${domain}.${i}`) ?? String(i)))),
+        );
+      }),
+      h(
+        'ul',
+        { class: 'legend-common' },
+        swatch(OFFLINE_COLOR, t('legend.offline')),
+        swatch(NO_DATA_COLOR, t('legend.noData')),
+        swatch('#6fb7ea', t('legend.hotspot'), true),
+      ),
+    );
+  };
+  render();
+  onLanguageChange(render);
+  return root;
+}

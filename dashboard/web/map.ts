@@ -1,0 +1,104 @@
+import { AttributionControl, Map as MapLibreMap, NavigationControl, ScaleControl, type StyleSpecification } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+
+export const HCMC_CENTER: [number, number] = [106.7, 10.78];
+export const HCMC_ZOOM = 11.5;
+
+const OSM = '© OpenStreetMap contributors';
+
+/*
+ * The whole style lives here with same-origin sources only: the control
+ * room is on a closed network, so no tile, sprite or glyph server. No
+ * symbol layers until glyph PBFs are generated locally; names are shown in
+ * popups instead.
+ */
+export const BASEMAP_STYLE: StyleSpecification = {
+  version: 8,
+  name: 'cityops-hcmc',
+  sources: {
+    districts: {
+      type: 'geojson',
+      data: '/basemap/districts.geojson',
+      attribution: 'Ranh giới: nguyenhn1299/hcm-map',
+    },
+    roads: {
+      type: 'geojson',
+      data: '/basemap/roads.geojson',
+      attribution: `${OSM} (ODbL)`,
+    },
+    'flood-hotspots': {
+      type: 'geojson',
+      data: '/basemap/flood-hotspots.geojson',
+      attribution: 'Điểm ngập: CSGT TP.HCM (PC08), MapForPeople',
+    },
+  },
+  layers: [
+    { id: 'background', type: 'background', paint: { 'background-color': '#0b1422' } },
+    {
+      id: 'districts-fill',
+      type: 'fill',
+      source: 'districts',
+      paint: {
+        'fill-color': ['match', ['get', 'unit_type'], 'huyen', '#14223a', 'thanh_pho', '#172a44', '#1a2d4a'],
+        'fill-opacity': 0.95,
+      },
+    },
+    {
+      id: 'districts-outline',
+      type: 'line',
+      source: 'districts',
+      paint: { 'line-color': '#4a6a92', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 0.6, 14, 1.8], 'line-opacity': 0.9 },
+    },
+    {
+      id: 'roads',
+      type: 'line',
+      source: 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': [
+          'match', ['get', 'highway'],
+          ['trunk', 'trunk_link'], '#d39b4a',
+          ['primary', 'primary_link'], '#b99a6b',
+          ['secondary', 'secondary_link'], '#7d8ca3',
+          '#5b6b82',
+        ],
+        'line-width': [
+          'interpolate', ['linear'], ['zoom'],
+          11, ['match', ['get', 'highway'], ['trunk', 'trunk_link'], 1.6, ['primary', 'primary_link'], 1.2, ['secondary', 'secondary_link'], 0.8, 0.5],
+          16, ['match', ['get', 'highway'], ['trunk', 'trunk_link'], 9, ['primary', 'primary_link'], 7, ['secondary', 'secondary_link'], 5, 3],
+        ],
+      },
+    },
+    {
+      id: 'flood-hotspots',
+      type: 'circle',
+      source: 'flood-hotspots',
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 15, 6],
+        'circle-color': 'rgba(0, 0, 0, 0)',
+        'circle-stroke-color': '#6fb7ea',
+        'circle-stroke-width': 1.2,
+        'circle-stroke-opacity': 0.8,
+      },
+    },
+  ],
+};
+
+export function createMap(container: HTMLElement): MapLibreMap {
+  const map = new MapLibreMap({
+    container,
+    style: BASEMAP_STYLE,
+    center: HCMC_CENTER,
+    zoom: HCMC_ZOOM,
+    minZoom: 8,
+    maxZoom: 19,
+    maxBounds: [[105.9, 10.2], [107.5, 11.4]],
+    attributionControl: false,
+    // No outside requests, ever: the telemetry of MapLibre's own is off by default in v5, keep it that way.
+    collectResourceTiming: false,
+  });
+  map.addControl(new NavigationControl({ showCompass: false }), 'top-left');
+  map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+  map.addControl(new AttributionControl({ compact: false, customAttribution: ['Không khí: U.S. State Dept. AirNow, HealthyAir (doi:10.17632/pk6tzrjks8.1)'] }), 'bottom-right');
+  return map;
+}

@@ -1,0 +1,68 @@
+import type { LiveSensorCollection, LiveSensorFeature, Reading, SensorStatus } from '@cityops/contracts';
+import type { Feature, FeatureCollection, Point } from 'geojson';
+import { sensorColor } from './sensor-classes.ts';
+
+export interface SensorPointProperties {
+  id: string;
+  domain: string;
+  color: string;
+  online: boolean;
+}
+
+/**
+ * The map's copy of the registry with live values. MapLibre flattens nested
+ * properties to strings, so features carry only what the paint needs and
+ * popups read the full record from here.
+ */
+export class SensorState {
+  private readonly sensors = new Map<string, LiveSensorFeature>();
+
+  replace(collection: LiveSensorCollection): void {
+    this.sensors.clear();
+    for (const feature of collection.features) this.sensors.set(feature.properties.id, feature);
+  }
+
+  get(id: string): LiveSensorFeature | undefined {
+    return this.sensors.get(id);
+  }
+
+  size(): number {
+    return this.sensors.size;
+  }
+
+  /** Returns true when anything visible changed. Readings older than what is shown are ignored. */
+  applyReadings(readings: readonly Reading[]): boolean {
+    let changed = false;
+    for (const reading of readings) {
+      const sensor = this.sensors.get(reading.sensorId);
+      if (!sensor) continue;
+      const latest = sensor.properties.latest;
+      if (latest && latest.ts > reading.ts) continue;
+      sensor.properties.latest = { ts: reading.ts, receivedAt: reading.receivedAt, fields: reading.fields };
+      // A reading proves the sensor is talking even if its status message was lost.
+      sensor.properties.online = true;
+      changed = true;
+    }
+    return changed;
+  }
+
+  applyStatus(status: SensorStatus): boolean {
+    const sensor = this.sensors.get(status.sensorId);
+    if (!sensor || sensor.properties.online === status.online) return false;
+    sensor.properties.online = status.online;
+    return true;
+  }
+
+  toGeoJSON(): FeatureCollection<Point, SensorPointProperties> {
+    const features: Array<Feature<Point, SensorPointProperties>> = [];
+    for (const sensor of this.sensors.values()) {
+      const p = sensor.properties;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: sensor.geometry.coordinates },
+        properties: { id: p.id, domain: p.domain, color: sensorColor(p), online: p.online },
+      });
+    }
+    return { type: 'FeatureCollection', features };
+  }
+}
