@@ -1,0 +1,206 @@
+import type { Database } from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Alert, AlertState, Domain, Reading } from '@cityops/contracts';
+import { createRuleEngine, type AlertChange, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
+import type { SensorDirectory } from '../sensors/sensor-directory.ts';
+
+export interface AlertFilter {
+  state?: AlertState[];
+  domain?: Domain;
+  since?: number;
+  limit?: number;
+}
+
+export interface AuditEntry {
+  alertId: string;
+  at: string;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+export interface AlertService {
+  evaluate(reading: Reading): void;
+  tick(now: number): void;
+  acknowledge(id: string, by: string, comment?: string): Alert;
+  list(filter?: AlertFilter): Alert[];
+  get(id: string): Alert | undefined;
+  audit(alertId: string): AuditEntry[];
+  /** Writes the engine's window state; also done on every alert change. */
+  saveState(): void;
+}
+
+export interface AlertServiceOptions {
+  db: Database;
+  rules: readonly RuleDefinition[];
+  sensors: SensorDirectory;
+  /** Called after an alert change is committed (Socket.IO, retained MQTT). */
+  publish(alert: Alert, change: AlertChange['kind']): void;
+  logger: Logger;
+  clock?: () => number;
+}
+
+export function toRuleSensor(entry: ReturnType<SensorDirectory['get']>): RuleSensor | undefined {
+  if (!entry) return undefined;
+  const p = entry.feature.properties;
+  return {
+    id: p.id,
+    domain: p.domain,
+    name: p.name,
+    district: p.district,
+    location: entry.feature.geometry.coordinates,
+    ...(p.freeFlowKmh !== undefined ? { freeFlowKmh: p.freeFlowKmh } : {}),
+    ...(p.alertLevelsCm !== undefined ? { alertLevelsCm: p.alertLevelsCm } : {}),
+  };
+}
+
+/**
+ * Owns the rule engine and makes its alert changes durable: alerts and their
+ * audit trail in SQLite, committed in one transaction with the engine's
+ * snapshot so a restart never re-raises an alert that is already open.
+ */
+export function createAlertService(options: AlertServiceOptions): AlertService {
+  const { db, sensors, logger } = options;
+  const clock = options.clock ?? Date.now;
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS center_alerts (
+      id TEXT PRIMARY KEY,
+      rule_id TEXT NOT NULL,
+      domain TEXT NOT NULL,
+      subject_kind TEXT NOT NULL,
+      subject_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      severity TEXT NOT NULL,
+      district TEXT NOT NULL,
+      raised_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      body TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS center_alerts_state ON center_alerts (state, updated_at);
+    CREATE INDEX IF NOT EXISTS center_alerts_updated ON center_alerts (updated_at);
+    CREATE TABLE IF NOT EXISTS center_alert_audit (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      alert_id TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      detail TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS center_alert_audit_alert ON center_alert_audit (alert_id, seq);
+    CREATE TABLE IF NOT EXISTS center_rule_state (
+      name TEXT PRIMARY KEY,
+      snapshot TEXT NOT NULL,
+      saved_at INTEGER NOT NULL
+    );
+  `);
+  const upsertAlert = db.prepare(`INSERT INTO center_alerts
+      (id, rule_id, domain, subject_kind, subject_id, state, severity, district, raised_at, updated_at, body)
+      VALUES (@id, @ruleId, @domain, @subjectKind, @subjectId, @state, @severity, @district, @raisedAt, @updatedAt, @body)
+      ON CONFLICT (id) DO UPDATE SET state = excluded.state, severity = excluded.severity,
+        updated_at = excluded.updated_at, body = excluded.body`);
+  const insertAudit = db.prepare('INSERT INTO center_alert_audit (alert_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)');
+  const saveSnapshot = db.prepare(`INSERT INTO center_rule_state (name, snapshot, saved_at) VALUES ('engine', ?, ?)
+      ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, saved_at = excluded.saved_at`);
+  const loadSnapshot = db.prepare<[], { snapshot: string }>("SELECT snapshot FROM center_rule_state WHERE name = 'engine'");
+  const selectOne = db.prepare<[string], { body: string }>('SELECT body FROM center_alerts WHERE id = ?');
+  const selectAudit = db.prepare<[string], { alert_id: string; at: number; actor: string; action: string; detail: string }>(
+    'SELECT alert_id, at, actor, action, detail FROM center_alert_audit WHERE alert_id = ? ORDER BY seq',
+  );
+
+  const saved = loadSnapshot.get();
+  let engine: RuleEngine;
+  try {
+    engine = createRuleEngine({ rules: options.rules, ...(saved ? { snapshot: JSON.parse(saved.snapshot) } : {}) });
+  } catch (error) {
+    // A snapshot from an incompatible rule set must not keep the center down; open alerts stay in SQLite.
+    logger.error({ err: error }, 'rule engine state could not be restored; starting with empty window state');
+    engine = createRuleEngine({ rules: options.rules });
+  }
+
+  const record = (change: AlertChange, actor: string, detail: Record<string, unknown>) => {
+    const a = change.alert;
+    upsertAlert.run({
+      id: a.id,
+      ruleId: a.ruleId,
+      domain: a.domain,
+      subjectKind: a.subject.kind,
+      subjectId: a.subject.id,
+      state: a.state,
+      severity: a.severity,
+      district: a.district,
+      raisedAt: Date.parse(a.raisedAt),
+      updatedAt: Date.parse(a.updatedAt),
+      body: JSON.stringify(a),
+    });
+    insertAudit.run(a.id, clock(), actor, change.kind, JSON.stringify({ severity: a.severity, state: a.state, value: a.value, ...detail }));
+  };
+
+  const commit = db.transaction((changes: AlertChange[], actor: string, detail: Record<string, unknown>) => {
+    for (const change of changes) record(change, actor, detail);
+    saveSnapshot.run(JSON.stringify(engine.snapshot()), clock());
+  });
+
+  const apply = (changes: AlertChange[], actor = 'system', detail: Record<string, unknown> = {}) => {
+    if (changes.length === 0) return;
+    commit(changes, actor, detail);
+    for (const change of changes) {
+      try {
+        options.publish(change.alert, change.kind);
+      } catch (error) {
+        logger.error({ err: error, alertId: change.alert.id }, 'publishing an alert change failed');
+      }
+    }
+  };
+
+  return {
+    evaluate(reading) {
+      const sensor = toRuleSensor(sensors.get(reading.sensorId));
+      if (!sensor) return;
+      apply(engine.evaluate(reading, sensor));
+    },
+    tick(now) {
+      apply(engine.tick(now));
+    },
+    acknowledge(id, by, comment) {
+      const change = engine.acknowledge(id, by, clock());
+      apply([change], by, comment ? { comment } : {});
+      return change.alert;
+    },
+    list(filter = {}) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.state?.length) {
+        where.push(`state IN (${filter.state.map(() => '?').join(', ')})`);
+        params.push(...filter.state);
+      }
+      if (filter.domain) {
+        where.push('domain = ?');
+        params.push(filter.domain);
+      }
+      if (filter.since !== undefined) {
+        where.push('updated_at >= ?');
+        params.push(filter.since);
+      }
+      const sql = `SELECT body FROM center_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY updated_at DESC LIMIT ?`;
+      params.push(Math.min(filter.limit ?? 1000, 10_000));
+      return (db.prepare(sql).all(...params) as { body: string }[]).map((r) => JSON.parse(r.body) as Alert);
+    },
+    get(id) {
+      const row = selectOne.get(id);
+      return row ? (JSON.parse(row.body) as Alert) : undefined;
+    },
+    audit(alertId) {
+      return selectAudit.all(alertId).map((r) => ({
+        alertId: r.alert_id,
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        action: r.action,
+        detail: JSON.parse(r.detail) as Record<string, unknown>,
+      }));
+    },
+    saveState() {
+      saveSnapshot.run(JSON.stringify(engine.snapshot()), clock());
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { alertTopic, type Alert } from '@cityops/contracts';
+import { createCityBroker, createSqliteDeviceAccounts, type CityBroker, type DeviceAccounts } from '@cityops/broker';
+import { createEmbeddedTelemetryStore, createIngest, createSqliteDeadLetterStore, type DeadLetterStore, type Ingest, type TelemetryStore } from '@cityops/ingest';
+import { HCMC_DEFAULT_RULES } from '@cityops/rules';
+import { buildDashboard, createSqliteOperatorAccounts, type Dashboard } from '@cityops/dashboard';
+import { startSimulation, type Simulation } from '@cityops/simulators';
+import type { CenterConfig } from './config/config.ts';
+import { openCenterDatabase } from './database.ts';
+import { createSensorDirectory, type SensorDirectory } from './sensors/sensor-directory.ts';
+import { createAlertService, type AlertService } from './alerts/alert-service.ts';
+import { provisionSimulatedSensors } from './sim-provisioning.ts';
+
+export interface StartCenterOptions {
+  logger: Logger;
+  /** Run simulated HCMC sensors against this center (development/demo). */
+  simulate?: boolean | { seed?: number; scenario?: 'demo' | 'calm' };
+  /** Milliseconds between time-driven rule evaluations (clearFor, silence). */
+  tickMs?: number;
+}
+
+export interface Center {
+  readonly config: CenterConfig;
+  readonly httpPort: number;
+  readonly mqttPort: number;
+  readonly urls: { map: string; mqtt: string; mqttWebSocket: string };
+  readonly devices: DeviceAccounts;
+  readonly sensors: SensorDirectory;
+  readonly alerts: AlertService;
+  readonly store: TelemetryStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly ingest: Ingest;
+  readonly broker: CityBroker;
+  readonly dashboard: Dashboard;
+  readonly metrics: Registry;
+  readonly simulation?: Simulation;
+  close(): Promise<void>;
+}
+
+const urlHost = (host: string) => (host === '::' || host === '0.0.0.0' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
+
+/** The composition root: wires broker → ingest → rules → dashboard. */
+export async function startCenter(config: CenterConfig, options: StartCenterOptions): Promise<Center> {
+  const { logger } = options;
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openCenterDatabase(config.dataDir);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'cityops_process_' });
+
+  const sensors = createSensorDirectory({ db, registryFile: config.registryFile });
+  const devices = createSqliteDeviceAccounts(db);
+  const users = createSqliteOperatorAccounts(db);
+
+  if (config.influxUrl) logger.warn('CITYOPS_INFLUX_URL is set but the InfluxDB adapter is not part of this build yet; using the embedded store');
+  const store = await createEmbeddedTelemetryStore({ dataDir: config.dataDir, logger: logger.child({ module: 'store' }) });
+  const deadLetters = createSqliteDeadLetterStore(db);
+  const ingest = createIngest({
+    store,
+    deadLetters,
+    sensors: {
+      get(id) {
+        const entry = sensors.get(id);
+        return entry ? { domain: entry.domain, district: entry.district, ...(entry.gatewayId ? { gatewayId: entry.gatewayId } : {}) } : undefined;
+      },
+    },
+    metrics,
+    logger: logger.child({ module: 'ingest' }),
+  });
+  for (const reading of await store.latest()) sensors.recordReading(reading);
+
+  // Late-bound: alerts are published through the dashboard and the broker, which need the alert service themselves.
+  let publishAlert: (alert: Alert) => void = () => {};
+  const alerts = createAlertService({
+    db,
+    rules: HCMC_DEFAULT_RULES,
+    sensors,
+    publish: (alert) => publishAlert(alert),
+    logger: logger.child({ module: 'alerts' }),
+  });
+
+  let listening = { http: false, mqtt: false };
+  const dashboard = await buildDashboard(
+    {
+      sensors: () => sensors.live(),
+      sensorDomain: (id) => sensors.get(id)?.domain,
+      history: (query) => store.history(query),
+      alerts: {
+        list: (filter) => alerts.list(filter),
+        acknowledge: (id, by, comment) => alerts.acknowledge(id, by, comment),
+      },
+      users,
+      ready: async () => {
+        const checks = { http: listening.http, mqtt: listening.mqtt, database: db.open };
+        return { ok: Object.values(checks).every(Boolean), checks };
+      },
+      metrics: { contentType: metrics.contentType, render: () => metrics.metrics() },
+      logger: logger.child({ module: 'dashboard' }),
+    },
+    { webRoot: config.webRoot, basemapDir: config.basemapDir, secureCookies: config.secureCookies },
+  );
+
+  const broker = await createCityBroker({
+    city: config.city,
+    host: config.host,
+    mqttPort: config.mqttPort,
+    allowAnonymous: config.allowAnonymous,
+    accounts: devices,
+    onTelemetry: (message) => ingest.handle(message).then(() => undefined),
+    onDenied: (denied) => ingest.reject(denied, denied.reason, denied.detail),
+    onStatus: (event) => {
+      const status = { sensorId: event.sensorId, domain: event.domain, online: event.online, since: event.ts };
+      sensors.recordStatus(status);
+      dashboard.publishStatus(status);
+    },
+    logger: logger.child({ module: 'broker' }),
+    metrics,
+  });
+
+  publishAlert = (alert) => {
+    dashboard.publishAlert(alert);
+    // Retained while open so integrators joining later see it; an empty retained payload clears it (contracts §1).
+    const topic = alertTopic(config.city, alert.domain, alert.id);
+    broker.publishRetained(topic, alert.state === 'resolved' ? '' : JSON.stringify(alert)).catch((error: unknown) => {
+      logger.error({ err: error, topic }, 'publishing a retained alert failed');
+    });
+  };
+
+  ingest.onReading((reading) => {
+    sensors.recordReading(reading);
+    alerts.evaluate(reading);
+    dashboard.publishReading(reading);
+  });
+
+  const { port: httpPort } = await dashboard.listen({ host: config.host, port: config.httpPort });
+  broker.attachWebSocket(dashboard.app.server, '/mqtt');
+  const { mqttPort } = await broker.listen();
+  listening = { http: true, mqtt: true };
+
+  const tick = setInterval(() => {
+    try {
+      alerts.tick(Date.now());
+    } catch (error) {
+      logger.error({ err: error }, 'rule tick failed');
+    }
+  }, options.tickMs ?? 1000);
+  tick.unref();
+  const saveState = setInterval(() => alerts.saveState(), 5000);
+  saveState.unref();
+
+  const host = urlHost(config.host);
+  const urls = {
+    map: `http://${host}:${httpPort}/`,
+    mqtt: `mqtt://${host}:${mqttPort}`,
+    mqttWebSocket: `ws://${host}:${httpPort}/mqtt`,
+  };
+
+  let simulation: Simulation | undefined;
+  if (options.simulate) {
+    const sim = typeof options.simulate === 'object' ? options.simulate : {};
+    const simulated = await provisionSimulatedSensors({ dataDir: config.dataDir, accounts: devices, sensors: sensors.all() });
+    simulation = await startSimulation({
+      brokerUrl: `mqtt://${host === 'localhost' ? '127.0.0.1' : host}:${mqttPort}`,
+      city: config.city,
+      sensors: simulated,
+      logger: logger.child({ module: 'simulators' }),
+      // Faster than the registry's field intervals so a demo shows live movement and alerts within a minute.
+      intervalMs: { flood: 5000, air: 10_000, traffic: 10_000 },
+      ...(sim.seed !== undefined ? { seed: sim.seed } : {}),
+      ...(sim.scenario ? { scenario: sim.scenario } : {}),
+    });
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    httpPort,
+    mqttPort,
+    urls,
+    devices,
+    sensors,
+    alerts,
+    store,
+    deadLetters,
+    ingest,
+    broker,
+    dashboard,
+    metrics,
+    ...(simulation ? { simulation } : {}),
+    close() {
+      closing ??= (async () => {
+        clearInterval(tick);
+        clearInterval(saveState);
+        await simulation?.stop();
+        await broker.close();
+        await ingest.close();
+        await dashboard.close();
+        alerts.saveState();
+        await store.close();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+

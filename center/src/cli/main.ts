@@ -1,0 +1,246 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DOMAINS, isSensorId, type Domain } from '@cityops/contracts';
+import { createSqliteDeviceAccounts } from '@cityops/broker';
+import { createSqliteOperatorAccounts } from '@cityops/dashboard';
+import { startSimulation } from '@cityops/simulators';
+import { loadConfig, CONFIG_VARIABLES, type CenterConfig } from '../config/config.ts';
+import { openCenterDatabase } from '../database.ts';
+import { createLogger } from '../logger.ts';
+import { createSensorDirectory } from '../sensors/sensor-directory.ts';
+import { provisionSimulatedSensors } from '../sim-provisioning.ts';
+import { startCenter } from '../center.ts';
+import { ensureFirstAdmin } from './first-admin.ts';
+
+const program = new Command('cityops')
+  .description('CityOps — IoT operations center: MQTT broker, ingest, rules, control-room map')
+  .option('-c, --config <file>', 'JSON config file with CITYOPS_* keys (env wins over file)')
+  .showHelpAfterError();
+
+const config = (): CenterConfig => {
+  const file = program.opts<{ config?: string }>().config;
+  return loadConfig(file ? { file } : {});
+};
+
+const number = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('not a number');
+  return n;
+};
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+program
+  .command('start')
+  .description('run the center: broker, ingest, rules, API and map')
+  .option('--simulate', 'also run simulated HCMC sensors (traffic, flood, air) against it')
+  .option('--seed <n>', 'simulator seed', number)
+  .addOption(new Option('--scenario <name>', 'simulator scenario').choices(['demo', 'calm']).default('demo'))
+  .addHelpText('after', `\nConfiguration (environment or config file):\n${Object.entries(CONFIG_VARIABLES)
+    .map(([name, v]) => `  ${name.padEnd(26)} ${v.doc}${v.default !== undefined && typeof v.default !== 'string' ? ` (default ${String(v.default)})` : v.default !== undefined && !String(v.default).startsWith('/') ? ` (default ${String(v.default)})` : ''}`)
+    .join('\n')}`)
+  .action(async (opts: { simulate?: boolean; seed?: number; scenario: 'demo' | 'calm' }) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const admin = await ensureFirstAdmin(cfg, Boolean(opts.simulate));
+    const center = await startCenter(cfg, {
+      logger,
+      ...(opts.simulate ? { simulate: { scenario: opts.scenario, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) } } : {}),
+    });
+    const lines = [
+      '',
+      `  CityOps is running for city "${cfg.city}"`,
+      `  Map:        ${center.urls.map}`,
+      `  MQTT:       ${center.urls.mqtt}`,
+      `  MQTT/WS:    ${center.urls.mqttWebSocket}`,
+      admin ? `  Sign in:    ${admin.username} / ${admin.password}  (first run; saved in ${admin.file})` : '  Sign in:    an operator account (create one: npx cityops users add <name> --role operator)',
+      opts.simulate ? `  Simulating: ${center.sensors.all().length} HCMC sensors (scenario ${opts.scenario}); first alerts within a minute` : '',
+      '',
+    ];
+    process.stdout.write(`${lines.filter((l) => l !== '').join('\n')}\n\n`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      center.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+const devices = program.command('devices').description('field devices (sensors, gateways, integrators) and their MQTT credentials');
+
+devices
+  .command('add <id>')
+  .description('register a sensor device; prints {"id","username","password"} (the secret is shown once, stored hashed)')
+  .addOption(new Option('--domain <domain>', 'sensor domain').choices([...DOMAINS]))
+  .addOption(new Option('--kind <kind>', 'device kind').choices(['sensor', 'gateway', 'integrator']).default('sensor'))
+  .option('--lon <x>', 'longitude (WGS84)', number)
+  .option('--lat <y>', 'latitude (WGS84)', number)
+  .option('--name <name>', 'display name')
+  .option('--district <district>', 'district name')
+  .option('--road-name <name>', 'traffic: road name')
+  .option('--free-flow-kmh <n>', 'traffic: free-flow speed', number)
+  .option('--sensors <ids>', 'gateway: comma-separated sensor ids it may speak for')
+  .action(async (id: string, opts: { domain?: Domain; kind: 'sensor' | 'gateway' | 'integrator'; lon?: number; lat?: number; name?: string; district?: string; roadName?: string; freeFlowKmh?: number; sensors?: string }) => {
+    if (!isSensorId(id)) throw new InvalidArgumentError(`device id "${id}" must match ^[a-z0-9][a-z0-9_-]{1,63}$`);
+    if (opts.kind === 'sensor' && !opts.domain) throw new InvalidArgumentError('--domain is required for a sensor');
+    const cfg = config();
+    const db = openCenterDatabase(cfg.dataDir);
+    try {
+      const accounts = createSqliteDeviceAccounts(db);
+      if (opts.kind === 'sensor' && opts.domain) {
+        const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
+        if (!directory.get(id)) {
+          if (opts.lon === undefined || opts.lat === undefined) throw new InvalidArgumentError(`sensor ${id} is not in the registry: give --lon and --lat`);
+          directory.register({
+            type: 'Feature',
+            properties: {
+              id,
+              domain: opts.domain,
+              name: opts.name ?? id,
+              district: opts.district ?? 'unknown',
+              ...(opts.roadName ? { roadName: opts.roadName } : {}),
+              ...(opts.freeFlowKmh !== undefined ? { freeFlowKmh: opts.freeFlowKmh } : {}),
+            },
+            geometry: { type: 'Point', coordinates: [opts.lon, opts.lat] },
+          });
+        }
+      }
+      const credentials = await accounts.add({
+        id,
+        kind: opts.kind,
+        ...(opts.domain ? { domain: opts.domain } : {}),
+        ...(opts.sensors ? { sensorIds: opts.sensors.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      });
+      print(credentials);
+    } finally {
+      db.close();
+    }
+  });
+
+devices
+  .command('list')
+  .description('list devices as JSON lines')
+  .action(() => {
+    const db = openCenterDatabase(config().dataDir);
+    try {
+      for (const device of createSqliteDeviceAccounts(db).list()) print(device);
+    } finally {
+      db.close();
+    }
+  });
+
+devices
+  .command('remove <id>')
+  .description('remove a device and its credentials (and its operator-registered sensor)')
+  .action((id: string) => {
+    const cfg = config();
+    const db = openCenterDatabase(cfg.dataDir);
+    try {
+      const removed = createSqliteDeviceAccounts(db).remove(id);
+      createSensorDirectory({ db, registryFile: cfg.registryFile }).unregister(id);
+      print({ id, removed });
+      if (!removed) process.exitCode = 1;
+    } finally {
+      db.close();
+    }
+  });
+
+devices
+  .command('rotate <id>')
+  .description('issue a new secret for a device; prints {"id","username","password"}')
+  .action(async (id: string) => {
+    const db = openCenterDatabase(config().dataDir);
+    try {
+      print(await createSqliteDeviceAccounts(db).rotate(id));
+    } finally {
+      db.close();
+    }
+  });
+
+const users = program.command('users').description('operator accounts for the map and the API');
+
+users
+  .command('add <name>')
+  .description('create an operator account; prints {"username","role","password"}')
+  .addOption(new Option('--role <role>', 'role').choices(['viewer', 'operator', 'admin']).makeOptionMandatory())
+  .action(async (name: string, opts: { role: 'viewer' | 'operator' | 'admin' }) => {
+    const db = openCenterDatabase(config().dataDir);
+    try {
+      print(await createSqliteOperatorAccounts(db).add(name, opts.role));
+    } finally {
+      db.close();
+    }
+  });
+
+users
+  .command('list')
+  .description('list operator accounts as JSON lines')
+  .action(() => {
+    const db = openCenterDatabase(config().dataDir);
+    try {
+      for (const user of createSqliteOperatorAccounts(db).list()) print(user);
+    } finally {
+      db.close();
+    }
+  });
+
+users
+  .command('remove <name>')
+  .description('remove an operator account')
+  .action((name: string) => {
+    const db = openCenterDatabase(config().dataDir);
+    try {
+      const removed = createSqliteOperatorAccounts(db).remove(name);
+      print({ username: name, removed });
+      if (!removed) process.exitCode = 1;
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('sim')
+  .description('run simulated HCMC sensors against a running center (uses this data dir to provision their credentials)')
+  .option('--url <url>', 'broker URL', 'mqtt://127.0.0.1:1883')
+  .option('--seed <n>', 'seed for repeatable runs', number)
+  .addOption(new Option('--scenario <name>', 'scenario').choices(['demo', 'calm']).default('demo'))
+  .option('--domain <domains>', 'only these domains (comma-separated)')
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string }) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const db = openCenterDatabase(cfg.dataDir);
+    const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
+    const only = opts.domain ? new Set(opts.domain.split(',')) : undefined;
+    const sensors = await provisionSimulatedSensors({
+      dataDir: cfg.dataDir,
+      accounts: createSqliteDeviceAccounts(db),
+      sensors: directory.all().filter((s) => !only || only.has(s.domain)),
+    });
+    db.close();
+    const simulation = await startSimulation({
+      brokerUrl: opts.url,
+      city: cfg.city,
+      sensors,
+      logger,
+      scenario: opts.scenario,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    });
+    logger.info({ sensors: sensors.length, url: opts.url }, 'simulation running; Ctrl-C to stop');
+    const stop = () => void simulation.stop().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const e = error as { code?: string; message?: string };
+  process.stderr.write(`cityops: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { CenterError } from '../errors.ts';
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = join(packageRoot, '..');
+
+/**
+ * contracts §7. One entry per `CITYOPS_*` variable: its config key, type and
+ * default. The same `CITYOPS_*` keys may be set in a JSON config file
+ * (`CITYOPS_CONFIG_FILE`, or `./cityops.config.json` when present); the
+ * environment wins over the file.
+ */
+export const CONFIG_VARIABLES = {
+  CITYOPS_CITY: { key: 'city', type: 'string', default: 'hcmc', doc: 'City id used in MQTT topics `city/{city}/...`.' },
+  CITYOPS_HTTP_PORT: { key: 'httpPort', type: 'port', default: 8080, doc: 'API, map, Socket.IO and MQTT over WebSocket at `/mqtt`.' },
+  CITYOPS_MQTT_PORT: { key: 'mqttPort', type: 'port', default: 1883, doc: 'MQTT over TCP.' },
+  CITYOPS_HOST: { key: 'host', type: 'string', default: '::', doc: 'Listen address; `::` is every IPv6 and IPv4 address.' },
+  CITYOPS_DATA_DIR: { key: 'dataDir', type: 'path', default: './data', doc: 'Embedded store, spool, device registry.' },
+  CITYOPS_INFLUX_URL: { key: 'influxUrl', type: 'string', default: undefined, doc: 'InfluxDB URL; unset → embedded store.' },
+  CITYOPS_INFLUX_TOKEN: { key: 'influxToken', type: 'string', default: undefined, doc: 'InfluxDB 2.x/3.x token.' },
+  CITYOPS_INFLUX_ORG: { key: 'influxOrg', type: 'string', default: undefined, doc: 'InfluxDB 2.x organisation.' },
+  CITYOPS_INFLUX_BUCKET: { key: 'influxBucket', type: 'string', default: undefined, doc: 'InfluxDB 2.x/3.x bucket.' },
+  CITYOPS_INFLUX_DATABASE: { key: 'influxDatabase', type: 'string', default: undefined, doc: 'InfluxDB 1.x database.' },
+  CITYOPS_INFLUX_USERNAME: { key: 'influxUsername', type: 'string', default: undefined, doc: 'InfluxDB 1.x user.' },
+  CITYOPS_INFLUX_PASSWORD: { key: 'influxPassword', type: 'string', default: undefined, doc: 'InfluxDB 1.x password.' },
+  CITYOPS_ALLOW_ANONYMOUS: { key: 'allowAnonymous', type: 'boolean', default: false, doc: 'Development only: accept MQTT clients without credentials.' },
+  CITYOPS_LOG_LEVEL: { key: 'logLevel', type: 'string', default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace.' },
+  CITYOPS_REGISTRY_FILE: { key: 'registryFile', type: 'path', default: join(packageRoot, 'data/hcmc-sensors.geojson'), doc: 'Sensor registry GeoJSON (contracts §3); defaults to the bundled HCMC registry.' },
+  CITYOPS_BASEMAP_DIR: { key: 'basemapDir', type: 'path', default: join(repoRoot, 'dashboard/basemap/hcmc'), doc: 'Folder with districts.geojson, roads.geojson, flood-hotspots.geojson served at `/basemap/`.' },
+  CITYOPS_WEB_ROOT: { key: 'webRoot', type: 'path', default: join(repoRoot, 'dashboard/dist'), doc: 'The built map (Vite output).' },
+  CITYOPS_SECURE_COOKIES: { key: 'secureCookies', type: 'boolean', default: false, doc: 'Mark session cookies `Secure` (set when served over HTTPS).' },
+} as const;
+
+export const CenterConfigSchema = Type.Object({
+  city: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' }),
+  httpPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  mqttPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  host: Type.String({ minLength: 1 }),
+  dataDir: Type.String({ minLength: 1 }),
+  influxUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  influxToken: Type.Optional(Type.String()),
+  influxOrg: Type.Optional(Type.String()),
+  influxBucket: Type.Optional(Type.String()),
+  influxDatabase: Type.Optional(Type.String()),
+  influxUsername: Type.Optional(Type.String()),
+  influxPassword: Type.Optional(Type.String()),
+  allowAnonymous: Type.Boolean(),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  registryFile: Type.String(),
+  basemapDir: Type.String(),
+  webRoot: Type.String(),
+  secureCookies: Type.Boolean(),
+});
+export type CenterConfig = Readonly<Static<typeof CenterConfigSchema>>;
+const checkConfig = TypeCompiler.Compile(CenterConfigSchema);
+
+type Variable = keyof typeof CONFIG_VARIABLES;
+type Raw = string | number | boolean | undefined;
+
+function coerce(name: Variable, raw: Raw): unknown {
+  const spec = CONFIG_VARIABLES[name];
+  if (raw === undefined || raw === '') return undefined;
+  switch (spec.type) {
+    case 'port': {
+      const n = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isInteger(n)) throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `${name}=${String(raw)} is not a port number`);
+      return n;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(s)) return true;
+      if (['false', '0', 'no', 'off'].includes(s)) return false;
+      throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `${name}=${String(raw)} is not a boolean (true/false)`);
+    }
+    default:
+      return String(raw);
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Explicit config file; otherwise CITYOPS_CONFIG_FILE or ./cityops.config.json if present. */
+  file?: string;
+  /** Highest precedence (CLI flags, tests). */
+  overrides?: Partial<Record<keyof CenterConfig, unknown>>;
+  cwd?: string;
+}
+
+/** Loads defaults ← file ← env ← overrides, validates once and freezes. */
+export function loadConfig(options: LoadConfigOptions = {}): CenterConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const filePath = options.file ?? env.CITYOPS_CONFIG_FILE ?? (existsSync(join(cwd, 'cityops.config.json')) ? join(cwd, 'cityops.config.json') : undefined);
+  let fromFile: Record<string, Raw> = {};
+  if (filePath) {
+    try {
+      fromFile = JSON.parse(readFileSync(resolve(cwd, filePath), 'utf8')) as Record<string, Raw>;
+    } catch (error) {
+      throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `cannot read config file ${filePath}: ${(error as Error).message}`);
+    }
+    for (const name of Object.keys(fromFile)) {
+      if (!(name in CONFIG_VARIABLES)) throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `unknown key ${name} in ${filePath}`);
+    }
+  }
+  const config: Record<string, unknown> = {};
+  for (const name of Object.keys(CONFIG_VARIABLES) as Variable[]) {
+    const spec = CONFIG_VARIABLES[name];
+    const value = coerce(name, env[name]) ?? coerce(name, fromFile[name]) ?? spec.default;
+    if (value !== undefined) config[spec.key] = spec.type === 'path' ? (isAbsolute(String(value)) ? value : resolve(cwd, String(value))) : value;
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) config[key] = value;
+  }
+  if (!checkConfig.Check(config)) {
+    const problems = [...checkConfig.Errors(config)].map((e) => `${e.path.slice(1) || '(root)'}: ${e.message}`);
+    throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
+  }
+  return Object.freeze(config as CenterConfig);
+}
