@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine for `npm test`: the real servers and clients
+# the tests start (from Debian's packages), then the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=()
+command -v mosquitto_pub >/dev/null || debian_packages+=(mosquitto-clients)
+[ -x /usr/bin/chromium ] || debian_packages+=(chromium)
+fc-list 2>/dev/null | grep -qi 'noto\|dejavu' || debian_packages+=(fonts-dejavu-core)
+
+if [ ${#debian_packages[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing Debian packages: ${debian_packages[*]}"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${debian_packages[@]}"
+fi
+
+npm ci --no-audit --no-fund
