@@ -54,7 +54,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   const users = createSqliteOperatorAccounts(db);
 
   if (config.influxUrl) logger.warn('CITYOPS_INFLUX_URL is set but the InfluxDB adapter is not part of this build yet; using the embedded store');
-  const store = await createEmbeddedTelemetryStore({ dataDir: config.dataDir, logger: logger.child({ module: 'store' }) });
+  const store = await createEmbeddedTelemetryStore({ dataDir: config.dataDir, logger });
   const deadLetters = createSqliteDeadLetterStore(db);
   const ingest = createIngest({
     store,
@@ -66,7 +66,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       },
     },
     metrics,
-    logger: logger.child({ module: 'ingest' }),
+    logger,
   });
   for (const reading of await store.latest()) sensors.recordReading(reading);
 
@@ -96,7 +96,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
         return { ok: Object.values(checks).every(Boolean), checks };
       },
       metrics: { contentType: metrics.contentType, render: () => metrics.metrics() },
-      logger: logger.child({ module: 'dashboard' }),
+      logger,
     },
     { webRoot: config.webRoot, basemapDir: config.basemapDir, secureCookies: config.secureCookies },
   );
@@ -114,7 +114,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       sensors.recordStatus(status);
       dashboard.publishStatus(status);
     },
-    logger: logger.child({ module: 'broker' }),
+    logger,
     metrics,
   });
 
@@ -164,7 +164,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       brokerUrl: `mqtt://${host === 'localhost' ? '127.0.0.1' : host}:${mqttPort}`,
       city: config.city,
       sensors: simulated,
-      logger: logger.child({ module: 'simulators' }),
+      logger,
       // Faster than the registry's field intervals so a demo shows live movement and alerts within a minute.
       intervalMs: { flood: 5000, air: 10_000, traffic: 10_000 },
       ...(sim.seed !== undefined ? { seed: sim.seed } : {}),
