@@ -8,7 +8,13 @@ export type IngestErrorCode =
   | 'CITYOPS_INGEST_STORE_OPEN_FAILED'
   | 'CITYOPS_INGEST_STORE_WRITE_FAILED'
   | 'CITYOPS_INGEST_INVALID_QUERY'
-  | 'CITYOPS_INGEST_CLOSED';
+  | 'CITYOPS_INGEST_CLOSED'
+  | 'CITYOPS_INGEST_STORE_UNAVAILABLE'
+  | 'CITYOPS_INGEST_STORE_REJECTED'
+  | 'CITYOPS_INGEST_STORE_QUERY_FAILED'
+  | 'CITYOPS_INGEST_STORE_CONFIG_INVALID'
+  | 'CITYOPS_INGEST_SPOOL_FULL'
+  | 'CITYOPS_INGEST_SPOOL_OPEN_FAILED';
 
 export class IngestError extends Error {
   readonly code: IngestErrorCode;
@@ -38,6 +44,29 @@ export const invalidQueryError = (detail: string): IngestError =>
 
 export const ingestClosedError = (): IngestError =>
   new IngestError('CITYOPS_INGEST_CLOSED', 'ingest is closed; no more messages are accepted');
+
+/** The database could not be reached or answered 5xx/401/404/timeout: worth retrying later. */
+export const storeUnavailableError = (detail: string, cause?: unknown): IngestError =>
+  new IngestError('CITYOPS_INGEST_STORE_UNAVAILABLE', `the telemetry database is unavailable: ${detail}`, { cause });
+
+/** The database refused the content (HTTP 400/413/422, e.g. a field type conflict): retrying the same points is useless. */
+export const storeRejectedError = (status: number, detail: string): IngestError =>
+  new IngestError('CITYOPS_INGEST_STORE_REJECTED', `the telemetry database rejected the write (HTTP ${status}): ${detail}`);
+
+export const storeQueryFailedError = (detail: string, cause?: unknown): IngestError =>
+  new IngestError('CITYOPS_INGEST_STORE_QUERY_FAILED', `a telemetry query failed: ${detail}`, { cause });
+
+export const storeConfigInvalidError = (detail: string): IngestError =>
+  new IngestError('CITYOPS_INGEST_STORE_CONFIG_INVALID', `invalid telemetry store configuration: ${detail}`);
+
+export const spoolFullError = (bytes: number, maxBytes: number): IngestError =>
+  new IngestError(
+    'CITYOPS_INGEST_SPOOL_FULL',
+    `the spool is full (${bytes} of ${maxBytes} bytes); readings are not acknowledged until the database drains it`,
+  );
+
+export const spoolOpenFailedError = (dir: string, cause: unknown): IngestError =>
+  new IngestError('CITYOPS_INGEST_SPOOL_OPEN_FAILED', `cannot open the spool in ${dir}`, { cause });
 
 export function isIngestError(err: unknown, code?: IngestErrorCode): err is IngestError {
   return err instanceof IngestError && (code === undefined || err.code === code);

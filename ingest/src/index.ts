@@ -7,6 +7,14 @@ export {
   type EmbeddedTelemetryStoreOptions,
 } from './store/embedded-store.ts';
 export {
+  createInfluxTelemetryStore,
+  DEFAULT_INFLUX_CHUNK_READINGS,
+  DEFAULT_INFLUX_MAX_IN_FLIGHT,
+  type InfluxTelemetryStoreOptions,
+  type LinesWriter,
+} from './store/influx/influx-store.ts';
+export { readingToLine, readingsToLines } from './store/influx/line-protocol.ts';
+export {
   createSqliteDeadLetterStore,
   truncateUtf8,
   MAX_DEAD_LETTER_PAYLOAD_BYTES,

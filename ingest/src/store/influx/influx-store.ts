@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import { DOMAINS, isDomain, type Domain, type Reading } from '@cityops/contracts';
+import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError } from '../../errors.ts';
+import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from '../telemetry-store.ts';
+import { influxQuery, postV1Write, type InfluxAuth } from './influx-http.ts';
+import { bucketHistoryQuery, countQuery, ident, latestQuery, rawHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
+import { RECEIVED_AT_FIELD, readingsToLines } from './line-protocol.ts';
+import { createV2Writer } from './v2-writer.ts';
+
+export interface InfluxTelemetryStoreOptions {
+  url: string;
+  /**
+   * `v2`: `/api/v2/write` via @influxdata/influxdb-client (InfluxDB 2.x, 3 Core, 1.8+ compat);
+   * `v1`: `/write?db=&rp=` (InfluxDB 1.x before 1.8). Reads are InfluxQL `/query` either way.
+   */
+  api: 'v1' | 'v2';
+  /** v2: org + bucket + token */
+  org?: string;
+  bucket?: string;
+  token?: string;
+  /** v1: database (+ retention policy), optional user/password */
+  database?: string;
+  retentionPolicy?: string;
+  username?: string;
+  password?: string;
+  logger: Logger;
+  /** readings per HTTP request (default 5000) */
+  chunkReadings?: number;
+  /** HTTP write requests in flight at once, the memory bound (default 4) */
+  maxInFlight?: number;
+  timeoutMs?: number;
+  /** v1: CREATE DATABASE on open (needs admin rights; a failure is only logged). Default true. */
+  createDatabase?: boolean;
+}
+
+export const DEFAULT_INFLUX_CHUNK_READINGS = 5000;
+export const DEFAULT_INFLUX_MAX_IN_FLIGHT = 4;
+
+/** The write half, exposed for the benchmark and the v2 write-path test. */
+export type LinesWriter = (lines: string[]) => Promise<void>;
+
+/** Runs `task` over `items` with at most `limit` running; rejects with the first failure after all settle. */
+async function boundedAll<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) {
+    // "Unavailable" wins: the batch must go to the spool, not to dead letters.
+    throw errors.find((e) => isIngestError(e, 'CITYOPS_INGEST_STORE_UNAVAILABLE')) ?? errors[0];
+  }
+}
+
+/**
+ * TelemetryStore on InfluxDB (contracts §8 schema). write() resolves only when
+ * every chunk was answered 204 by the server, so "resolved" means "in InfluxDB's WAL".
+ */
+export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOptions): Promise<TelemetryStore & { writeLines: LinesWriter }> {
+  const log = options.logger.child({ module: 'influx-telemetry-store', api: options.api });
+  const url = options.url.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const chunk = options.chunkReadings ?? DEFAULT_INFLUX_CHUNK_READINGS;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_INFLUX_MAX_IN_FLIGHT;
+  const auth: InfluxAuth = {
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  };
+
+  let database: string;
+  let target: QueryTarget;
+  let writeLines: LinesWriter;
+  if (options.api === 'v2') {
+    if (!options.org || !options.bucket) throw storeConfigInvalidError('the v2 API needs an org and a bucket');
+    database = options.bucket;
+    target = { database };
+    writeLines = createV2Writer({ url, org: options.org, bucket: options.bucket, timeoutMs, ...(options.token ? { token: options.token } : {}) });
+  } else {
+    if (!options.database) throw storeConfigInvalidError('the v1 API needs a database');
+    database = options.database;
+    target = { database, ...(options.retentionPolicy ? { retentionPolicy: options.retentionPolicy } : {}) };
+    const t = target;
+    writeLines = (lines) => postV1Write(url, t, auth, lines.join('\n'), timeoutMs);
+    if (options.createDatabase !== false) {
+      try {
+        await influxQuery(url, database, auth, `CREATE DATABASE ${ident(database)}`, timeoutMs, 'POST');
+      } catch (err) {
+        // Not fatal: the database may exist and the user lack admin rights, or the server be down (the spool covers that).
+        log.warn({ err, database }, 'could not CREATE DATABASE; assuming it exists');
+      }
+    }
+  }
+
+  const query = (q: string) => influxQuery(url, database, auth, q, timeoutMs);
+  let closed = false;
+  const ensureOpen = (): void => {
+    if (closed) throw storeClosedError();
+  };
+
+  log.info({ url, database, chunk, maxInFlight }, 'InfluxDB telemetry store opened');
+
+  return {
+    writeLines,
+
+    async write(readings: readonly Reading[]) {
+      ensureOpen();
+      if (readings.length === 0) return;
+      const chunks: Reading[][] = [];
+      for (let i = 0; i < readings.length; i += chunk) chunks.push(readings.slice(i, i + chunk));
+      await boundedAll(chunks, maxInFlight, (c) => writeLines(readingsToLines(c)));
+    },
+
+    async history(q: HistoryQuery): Promise<HistorySeries> {
+      ensureOpen();
+      const { sensorId, domain, from, to, everyMs } = q;
+      if (!isDomain(domain)) throw invalidQueryError(`unknown domain ${JSON.stringify(domain)}`);
+      if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
+        throw invalidQueryError(`need finite from <= to; got from=${from} to=${to}`);
+      }
+      if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs > 0)) {
+        throw invalidQueryError(`everyMs must be a positive integer; got ${everyMs}`);
+      }
+      const result: HistorySeries = { sensorId, domain, from, to, everyMs: everyMs ?? null, points: [] };
+      if (to === from) return result;
+      const res = await query(
+        everyMs === undefined
+          ? rawHistoryQuery(target, domain, sensorId, from, to)
+          : bucketHistoryQuery(target, domain, sensorId, from, to, everyMs),
+      );
+      const points: HistoryPoint[] = [];
+      for (const s of res.results?.[0]?.series ?? []) {
+        for (const row of s.values) {
+          const fields = rowFields(domain, s.columns, row);
+          if (Object.keys(fields).length > 0) points.push({ ts: row[0] as number, fields });
+        }
+      }
+      points.sort((a, b) => a.ts - b.ts);
+      result.points = points;
+      return result;
+    },
+
+    async latest(): Promise<Reading[]> {
+      ensureOpen();
+      const out: Reading[] = [];
+      const perDomain = await Promise.all(DOMAINS.map(async (d) => [d, await query(latestQuery(target, d))] as const));
+      for (const [domain, res] of perDomain) {
+        for (const s of res.results?.[0]?.series ?? []) {
+          const row = s.values[0];
+          const sensorId = s.tags?.sensorId;
+          if (!row || sensorId === undefined) continue;
+          const at = (c: string): unknown => row[s.columns.indexOf(c)];
+          const receivedAt = at(RECEIVED_AT_FIELD);
+          const reading: Reading = {
+            sensorId,
+            domain: domain as Domain,
+            ts: row[0] as number,
+            receivedAt: typeof receivedAt === 'number' ? receivedAt : (row[0] as number),
+            fields: rowFields(domain, s.columns, row),
+          };
+          const district = at('district');
+          if (typeof district === 'string' && district !== '') reading.district = district;
+          out.push(reading);
+        }
+      }
+      return out.sort((a, b) => (a.domain === b.domain ? (a.sensorId < b.sensorId ? -1 : 1) : DOMAINS.indexOf(a.domain) - DOMAINS.indexOf(b.domain)));
+    },
+
+    async count(filter?: { sensorId?: string }): Promise<number> {
+      ensureOpen();
+      const res = await query(countQuery(target, filter?.sensorId));
+      let n = 0;
+      for (const s of res.results?.[0]?.series ?? []) for (const row of s.values) if (typeof row[1] === 'number') n += row[1];
+      return n;
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
+
