@@ -5,3 +5,4 @@ export * from './status.ts';
 export * from './sensor.ts';
 export * from './alert.ts';
 export * from './events.ts';
+export * from './history.ts';

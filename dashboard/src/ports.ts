@@ -1,31 +1,7 @@
-import type { Alert, AlertState, Domain, LiveSensorCollection, ReadingField } from '@cityops/contracts';
+import type { Alert, AlertState, Domain, HistoryQuery, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
 import type { Logger } from 'pino';
 
-/*
- * The dashboard's ports. HistoryQuery/HistorySeries mirror ingest's
- * TelemetryStore types structurally so the center can pass `store.history`
- * straight through without this workspace depending on ingest.
- */
-
-export interface HistoryQuery {
-  sensorId: string;
-  domain: Domain;
-  from: number;
-  to: number;
-  everyMs?: number;
-}
-export interface HistoryPoint {
-  ts: number;
-  fields: Partial<Record<ReadingField, number>>;
-}
-export interface HistorySeries {
-  sensorId: string;
-  domain: Domain;
-  from: number;
-  to: number;
-  everyMs: number | null;
-  points: HistoryPoint[];
-}
+export type { HistoryPoint, HistoryQuery, HistorySeries } from '@cityops/contracts';
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
