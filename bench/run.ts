@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
     devices: { type: 'string', default: '200' },
     window: { type: 'string', default: '10' },
     rate: { type: 'string', default: '5000' },
-    probes: { type: 'string', default: '60' },
+    probes: { type: 'string', default: '300' },
     only: { type: 'string', default: 'relay,center,latency' },
   },
 });
@@ -106,9 +106,15 @@ async function benchCenter(): Promise<number> {
 async function benchAlertLatency(): Promise<{ samples: number[]; bgRate: number }> {
   return withCenter(async (center, dataDir) => {
     const background = await benchDevices(center, Math.min(deviceCount, 100));
+    // One flood gauge per probe: each raises exactly one flood-depth alert (one open alert per rule and subject).
     const probes: LoadDevice[] = [];
-    for (const entry of center.sensors.all().filter((s) => s.domain === 'flood').slice(0, Number(args.probes))) {
-      const id = entry.feature.properties.id;
+    for (let i = 0; i < Number(args.probes); i++) {
+      const id = `probe-${String(i).padStart(4, '0')}`;
+      center.sensors.register({
+        type: 'Feature',
+        properties: { id, domain: 'flood', name: `Probe ${i}`, district: 'Quận 1' },
+        geometry: { type: 'Point', coordinates: [106.7 + i * 1e-4, 10.77] },
+      });
       const c = await center.devices.add({ id, kind: 'sensor', domain: 'flood' });
       probes.push({ username: c.username, password: c.password, topic: telemetryTopic('hcmc', 'flood', id), domain: 'flood' });
     }
@@ -130,7 +136,7 @@ async function benchAlertLatency(): Promise<{ samples: number[]; bgRate: number 
       background,
       ratePerS: Number(args.rate),
       probes,
-      probeEveryMs: 200,
+      probeEveryMs: 100,
     });
     if (result.kind !== 'alert-latency') throw new Error('unexpected result');
     return { samples: result.samples, bgRate: result.backgroundAcked / (result.durationMs / 1000) };
