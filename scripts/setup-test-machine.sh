@@ -8,6 +8,11 @@ debian_packages=()
 command -v mosquitto_pub >/dev/null || debian_packages+=(mosquitto-clients)
 [ -x /usr/bin/chromium ] || debian_packages+=(chromium)
 fc-list 2>/dev/null | grep -qi 'noto\|dejavu' || debian_packages+=(fonts-dejavu-core)
+command -v mosquitto >/dev/null || debian_packages+=(mosquitto)
+python3 -c 'import paho.mqtt' 2>/dev/null || debian_packages+=(python3-paho-mqtt)
+command -v influxd >/dev/null || debian_packages+=(influxdb)
+command -v victoria-metrics >/dev/null || debian_packages+=(victoria-metrics)
+command -v redis-server >/dev/null || debian_packages+=(redis-server)
 
 if [ ${#debian_packages[@]} -gt 0 ]; then
   sudo=""
