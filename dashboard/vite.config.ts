@@ -7,7 +7,8 @@ const backend = process.env.CITYOPS_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   root: fileURLToPath(new URL('./web', import.meta.url)),
   base: '/',
-  publicDir: false,
+  // Copied verbatim into the build: the committed map-label glyph PBFs (web/public/glyphs/).
+  publicDir: fileURLToPath(new URL('./web/public', import.meta.url)),
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -19,6 +19,8 @@ interface PageRecord {
   requests: string[];
   websockets: string[];
   errors: string[];
+  /** Responses with a 4xx/5xx status (a missing glyph range would show here). */
+  failed: string[];
 }
 
 describe('dashboard in Chromium', () => {
@@ -63,8 +65,11 @@ describe('dashboard in Chromium', () => {
   const openPage = async (width: number, height: number): Promise<{ page: Page; record: PageRecord }> => {
     context = await browser.newContext({ viewport: { width, height }, locale: 'vi-VN', timezoneId: 'Europe/Berlin' });
     const page = await context.newPage();
-    const record: PageRecord = { requests: [], websockets: [], errors: [] };
+    const record: PageRecord = { requests: [], websockets: [], errors: [], failed: [] };
     page.on('request', (request) => record.requests.push(request.url()));
+    page.on('response', (response) => {
+      if (response.status() >= 400) record.failed.push(`${response.status()} ${response.url()}`);
+    });
     page.on('websocket', (ws) => record.websockets.push(ws.url()));
     page.on('console', (message) => {
       if (message.type() === 'error') record.errors.push(message.text());
@@ -119,6 +124,8 @@ describe('dashboard in Chromium', () => {
         districts: [...new Set(districts)],
         roads: map.querySourceFeatures('roads').length,
         sensors: map.queryRenderedFeatures({ layers: ['sensors-traffic', 'sensors-flood', 'sensors-air'] }).map((f) => String(f.properties.id)),
+        // Symbols are only rendered once their glyphs (the committed PBFs) have loaded.
+        labels: map.queryRenderedFeatures({ layers: ['districts-label'] }).map((f) => String(f.properties.name_vi)),
         center: map.getCenter().toArray(),
       };
     });
@@ -126,6 +133,10 @@ describe('dashboard in Chromium', () => {
     expect(mapState.districts).toContain('Quận Bình Thạnh');
     expect(mapState.districts).toContain('Quận 1');
     expect(mapState.roads).toBeGreaterThan(100);
+    expect(mapState.labels).toContain('Quận Bình Thạnh');
+    expect(mapState.labels).toContain('Quận Phú Nhuận');
+    expect(record.failed).toEqual([]);
+    expect(record.requests.some((url) => url.includes('/glyphs/DejaVu%20Sans%20Bold/7680-7935.pbf'))).toBe(true);
     expect(new Set(mapState.sensors).size, mapState.sensors.join()).toBe(12);
     expect(mapState.center[0]).toBeCloseTo(106.7, 1);
     expect(mapState.center[1]).toBeCloseTo(10.78, 1);
@@ -163,6 +174,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-action=language]').click();
     expect(await page.locator('[data-alert-id="alrt-traffic-1"] .alert-message').textContent()).toBe('Severe congestion on Dien Bien Phu (6 km/h)');
     expect(await page.locator('.alerts h2').textContent()).toBe('Open alerts');
+    expect(await page.evaluate(() => window.__cityops?.map.getLayoutProperty('districts-label', 'text-field'))).toEqual(['get', 'name_en']);
     await page.locator('[data-action=language]').click();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('vi');
 

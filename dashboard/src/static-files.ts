@@ -10,7 +10,7 @@ export interface StaticFilesOptions {
 }
 
 // Paths the SPA fallback must never answer with index.html: an API client expects JSON 404s.
-const NON_PAGE_PREFIXES = ['/api/', '/basemap/', '/socket.io/', '/mqtt', '/assets/'];
+const NON_PAGE_PREFIXES = ['/api/', '/basemap/', '/socket.io/', '/mqtt', '/assets/', '/glyphs/'];
 
 /**
  * The Vite build at `/` (hashed /assets/ cached for a year, index.html
@@ -25,7 +25,9 @@ export async function registerStaticFiles(app: FastifyInstance, options: StaticF
     setHeaders(res, path) {
       // Vite content-hashes everything under assets/, so those names never change meaning.
       const immutable = path.includes('/assets/');
-      res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // Glyph PBFs change only when regenerated; a day's cache spares a wall display hundreds of revalidations.
+      const glyphs = path.includes('/glyphs/');
+      res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : glyphs ? 'public, max-age=86400' : 'no-cache');
     },
   });
 

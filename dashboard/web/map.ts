@@ -1,20 +1,28 @@
 import { AttributionControl, Map as MapLibreMap, NavigationControl, ScaleControl, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import { language, onLanguageChange, type Language } from './i18n.ts';
 
 export const HCMC_CENTER: [number, number] = [106.7, 10.78];
 export const HCMC_ZOOM = 11.5;
 
 const OSM = '© OpenStreetMap contributors';
 
+/** Label font: SDF glyph PBFs generated from DejaVu Sans by scripts/generate-glyphs.ts, served from web/public/glyphs/. */
+export const LABEL_FONT = ['DejaVu Sans Bold'];
+export const DISTRICT_LABEL_LAYER = 'districts-label';
+
+/** The district name property for a UI language (the GeoJSON carries name_vi and name_en). */
+export const districtNameField = (lang: Language): ['get', string] => ['get', lang === 'vi' ? 'name_vi' : 'name_en'];
+
 /*
  * The whole style lives here with same-origin sources only: the control
- * room is on a closed network, so no tile, sprite or glyph server. No
- * symbol layers until glyph PBFs are generated locally; names are shown in
- * popups instead.
+ * room is on a closed network, so no tile, sprite or glyph server. MapLibre
+ * needs an absolute glyph URL template, hence the origin parameter.
  */
-export const BASEMAP_STYLE: StyleSpecification = {
+export const basemapStyle = (origin: string, lang: Language): StyleSpecification => ({
   version: 8,
   name: 'cityops-hcmc',
+  glyphs: `${origin}/glyphs/{fontstack}/{range}.pbf`,
   sources: {
     districts: {
       type: 'geojson',
@@ -81,13 +89,26 @@ export const BASEMAP_STYLE: StyleSpecification = {
         'circle-stroke-opacity': 0.8,
       },
     },
+    {
+      id: DISTRICT_LABEL_LAYER,
+      type: 'symbol',
+      source: 'districts',
+      layout: {
+        'text-field': districtNameField(lang),
+        'text-font': LABEL_FONT,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 9, 10, 14, 15],
+        'text-max-width': 8,
+        'text-padding': 4,
+      },
+      paint: { 'text-color': '#b8c9e0', 'text-halo-color': '#0b1422', 'text-halo-width': 1.4, 'text-opacity': 0.85 },
+    },
   ],
-};
+});
 
 export function createMap(container: HTMLElement): MapLibreMap {
   const map = new MapLibreMap({
     container,
-    style: BASEMAP_STYLE,
+    style: basemapStyle(location.origin, language()),
     center: HCMC_CENTER,
     zoom: HCMC_ZOOM,
     minZoom: 8,
@@ -96,6 +117,9 @@ export function createMap(container: HTMLElement): MapLibreMap {
     attributionControl: false,
     // No outside requests, ever: the telemetry of MapLibre's own is off by default in v5, keep it that way.
     collectResourceTiming: false,
+  });
+  onLanguageChange((lang) => {
+    if (map.getLayer(DISTRICT_LABEL_LAYER)) map.setLayoutProperty(DISTRICT_LABEL_LAYER, 'text-field', districtNameField(lang));
   });
   map.addControl(new NavigationControl({ showCompass: false }), 'top-left');
   map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
