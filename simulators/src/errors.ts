@@ -10,6 +10,10 @@ export const SIM_ERROR_CODES = {
   CONNECT_TIMEOUT: 'CITYOPS_SIM_CONNECT_TIMEOUT',
   PUBLISH_FAILED: 'CITYOPS_SIM_PUBLISH_FAILED',
   INVALID_PAYLOAD: 'CITYOPS_SIM_INVALID_PAYLOAD',
+  RECORDING_UNREADABLE: 'CITYOPS_SIM_RECORDING_UNREADABLE',
+  DATASET_UNREADABLE: 'CITYOPS_SIM_DATASET_UNREADABLE',
+  MISSING_CREDENTIALS: 'CITYOPS_SIM_MISSING_CREDENTIALS',
+  SUBSCRIBE_FAILED: 'CITYOPS_SIM_SUBSCRIBE_FAILED',
 } as const;
 
 export type SimErrorCode = (typeof SIM_ERROR_CODES)[keyof typeof SIM_ERROR_CODES];
@@ -58,3 +62,15 @@ export const invalidPayload = (sensorId: string, detail: string): SimulatorError
     SIM_ERROR_CODES.INVALID_PAYLOAD,
     `sensor "${sensorId}" generated a payload that breaks the contract: ${detail}`,
   );
+
+export const recordingUnreadable = (file: string, detail: string): SimulatorError =>
+  new SimulatorError(SIM_ERROR_CODES.RECORDING_UNREADABLE, `recording "${file}" cannot be read: ${detail}`);
+
+export const datasetUnreadable = (file: string, detail: string): SimulatorError =>
+  new SimulatorError(SIM_ERROR_CODES.DATASET_UNREADABLE, `dataset "${file}" cannot be read: ${detail}`);
+
+export const missingCredentials = (sensorId: string): SimulatorError =>
+  new SimulatorError(SIM_ERROR_CODES.MISSING_CREDENTIALS, `no MQTT credentials for sensor "${sensorId}"`);
+
+export const subscribeFailed = (filter: string, detail: string): SimulatorError =>
+  new SimulatorError(SIM_ERROR_CODES.SUBSCRIBE_FAILED, `subscription to "${filter}" refused: ${detail}`);

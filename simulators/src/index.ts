@@ -6,3 +6,5 @@ export * from './generators/index.ts';
 export * from './scenarios.ts';
 export * from './sensor-program.ts';
 export * from './simulation.ts';
+export * from './recording/index.ts';
+export * from './replay/index.ts';
