@@ -25,3 +25,4 @@ export {
   type RulesErrorCode,
   type ValidationIssue,
 } from './errors.ts';
+export * from './aqi/index.ts';
