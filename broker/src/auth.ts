@@ -1,5 +1,7 @@
+import tls from 'node:tls';
 import type { AuthenticateError, Client } from 'aedes';
 import type { Logger } from 'pino';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { DeviceAccounts, DevicePrincipal } from './types.ts';
 
@@ -27,12 +29,29 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 
 export interface AuthenticateDeps {
   allowAnonymous: boolean;
-  accounts: Pick<DeviceAccounts, 'verify'>;
+  accounts: Pick<DeviceAccounts, 'verify'> & Partial<Pick<DeviceAccounts, 'get'>>;
   principals: PrincipalRegistry;
+  throttle: LoginThrottle;
+  /** the client address of a connection, for per-address throttling */
+  addressOf(client: Client): string;
+  /** true when the broker asked TLS clients for a certificate (tls.clientCa) */
+  clientCertificates: boolean;
   /** the clients currently registered in Aedes, by client id */
   liveClient(clientId: string): Client | undefined;
   metrics: BrokerMetrics;
   logger: Logger;
+}
+
+/**
+ * The device id a verified client certificate names (its subject CN), or null.
+ * Over WebSocket the TLS socket is the HTTP request's, not the MQTT stream.
+ */
+export function certificateIdentity(client: Client): string | null {
+  const req = (client as Client & { req?: { socket?: unknown } }).req;
+  const socket = client.conn instanceof tls.TLSSocket ? client.conn : req?.socket instanceof tls.TLSSocket ? req.socket : null;
+  if (socket === null || !socket.authorized) return null;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' && cn !== '' ? cn : null;
 }
 
 export function createAuthenticate(deps: AuthenticateDeps): AuthenticateHandler {
@@ -44,32 +63,57 @@ export function createAuthenticate(deps: AuthenticateDeps): AuthenticateHandler 
     done(refusal(code, message), false);
   };
 
+  // Aedes closes the older connection when a client id is reused. Allow that for the
+  // same device (a reconnect), but never let one device knock another off the network.
+  const admit = (client: Client, principal: DevicePrincipal, done: Parameters<AuthenticateHandler>[3]): void => {
+    const holder = deps.liveClient(client.id);
+    if (holder !== undefined && holder !== client) {
+      const holderPrincipal = principals.get(holder);
+      if (holderPrincipal?.id !== principal.id) {
+        return refuse(client, 'client_id_taken', CONNACK.IDENTIFIER_REJECTED, 'client id is in use by another device', done);
+      }
+    }
+    principals.set(client, principal);
+    done(null, true);
+  };
+
   return (client, username, password, done) => {
+    if (deps.clientCertificates) {
+      const certId = certificateIdentity(client);
+      if (certId !== null && (username === undefined || username === '' || username === certId)) {
+        // The TLS layer verified the certificate against the configured CA; the CN must be a registered device.
+        const principal = deps.accounts.get?.(certId);
+        if (principal === undefined) {
+          return refuse(client, 'unknown_certificate', CONNACK.NOT_AUTHORIZED, 'certificate names no registered device', done);
+        }
+        return admit(client, principal, done);
+      }
+    }
     if (username === undefined || username === '') {
       // [MQTT-3.1.2-19]: no user name → we treat the client as anonymous.
       if (!allowAnonymous) return refuse(client, 'anonymous', CONNACK.NOT_AUTHORIZED, 'anonymous clients are not allowed', done);
       principals.set(client, null);
       return done(null, true);
     }
-    if (password === undefined) {
-      return refuse(client, 'bad_credentials', CONNACK.BAD_USERNAME_OR_PASSWORD, 'bad username or password', done);
+    const address = deps.addressOf(client);
+    // Refused before any hash is computed, so a locked-out attacker costs no CPU.
+    const lock = deps.throttle.locked(address, username, Date.now());
+    if (lock !== null) {
+      return refuse(client, 'locked_out', CONNACK.SERVER_UNAVAILABLE, `too many failed logins for this ${lock}`, done);
     }
+    const failed = (): void => {
+      for (const scope of deps.throttle.fail(address, username, Date.now())) {
+        metrics.loginLockouts.inc({ scope });
+        logger.warn({ address, username, scope }, 'mqtt login locked out after repeated failures');
+      }
+      refuse(client, 'bad_credentials', CONNACK.BAD_USERNAME_OR_PASSWORD, 'bad username or password', done);
+    };
+    if (password === undefined) return failed();
     accounts.verify(username, password.toString('utf8')).then(
       (principal) => {
-        if (principal === null) {
-          return refuse(client, 'bad_credentials', CONNACK.BAD_USERNAME_OR_PASSWORD, 'bad username or password', done);
-        }
-        // Aedes closes the older connection when a client id is reused. Allow that for the
-        // same device (a reconnect), but never let one device knock another off the network.
-        const holder = deps.liveClient(client.id);
-        if (holder !== undefined && holder !== client) {
-          const holderPrincipal = principals.get(holder);
-          if (holderPrincipal?.id !== principal.id) {
-            return refuse(client, 'client_id_taken', CONNACK.IDENTIFIER_REJECTED, 'client id is in use by another device', done);
-          }
-        }
-        principals.set(client, principal);
-        done(null, true);
+        if (principal === null) return failed();
+        deps.throttle.succeed(username);
+        admit(client, principal, done);
       },
       (err: unknown) => {
         metrics.authFailures.inc({ reason: 'error' });

@@ -293,7 +293,8 @@ describe('createCityBroker', () => {
       await closed;
       await device.publishAsync(FLOOD_TOPIC('flood-001'), reading({ after: 'garbage' }), { qos: 1 });
       expect(h.telemetry.some((m) => m.clientId === 'steady' && m.payload.toString().includes('garbage'))).toBe(true);
-      expect(await metricValue(h.registry, 'cityops_broker_client_errors_total', { kind: 'connection' })).toBeGreaterThanOrEqual(1);
+      // 0xff is packet type 15, reserved [MQTT-2.2.1]: the packet guard drops it before Aedes parses anything.
+      expect(await metricValue(h.registry, 'cityops_broker_connections_dropped_total', { reason: 'malformed' })).toBeGreaterThanOrEqual(1);
     });
 
     it('disconnects a client that publishes before CONNECT', async () => {

@@ -1,13 +1,18 @@
 import type { EventEmitter } from 'node:events';
-import type http from 'node:http';
+import http from 'node:http';
+import https from 'node:https';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { decidePublish, allowSubscribe, DEFAULT_PAYLOAD_LIMITS } from './acl.ts';
 import { createAuthenticate, type PrincipalRegistry } from './auth.ts';
-import { invalidTopic, notListening, publishFailed, telemetryFailed } from './errors.ts';
+import { createConnectionGuard } from './connection-guard.ts';
+import { invalidTopic, limitExceeded, notListening, publishFailed, telemetryFailed } from './errors.ts';
+import { resolveLimits, topicExceeds } from './limits.ts';
+import { createLoginThrottle } from './login-throttle.ts';
 import { createBrokerMetrics } from './metrics.ts';
 import { parseStatus } from './status.ts';
-import { attachWebSocketTransport, createTcpTransport, type WebSocketTransport } from './transports.ts';
-import type { CityBroker, CityBrokerOptions, DeniedPublish, DenyReason, InboundPublish, PayloadLimits } from './types.ts';
+import { createTokenBuckets } from './token-buckets.ts';
+import { attachWebSocketTransport, createTcpTransport, type TcpTransport, type WebSocketTransport } from './transports.ts';
+import type { CityBroker, CityBrokerOptions, DeniedPublish, DenyReason, InboundPublish, ListeningPorts, PayloadLimits } from './types.ts';
 
 /**
  * Where refused publishes go. MQTT 3.1.1 has no negative PUBACK: the server
@@ -46,6 +51,7 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   const { city, onTelemetry, onDenied, onStatus } = options;
   const logger = options.logger.child({ module: 'broker' });
   const limits: PayloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.limits };
+  const connLimits = resolveLimits(options.connectionLimits);
   const principals: PrincipalRegistry = new WeakMap();
   /** per connection: settles when its latest acknowledgement has been released */
   const ackTails = new WeakMap<Client, Promise<void>>();
@@ -59,18 +65,33 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   }
   let closing = false;
 
-  const aedes = await Aedes.createBroker();
+  // Aedes' own CONNECT timer stays as a backstop to the connection guard's sweep (which counts the drop).
+  const aedes = await Aedes.createBroker({ connectTimeout: connLimits.connectTimeoutMs * 2 });
   const metrics = createBrokerMetrics(options.metrics, () => (aedes.closed ? 0 : aedes.connectedClients));
   const liveClients = (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients;
+  const guard = createConnectionGuard(aedes, connLimits, metrics, logger);
+  const publishRate = createTokenBuckets(connLimits.publishRate);
+  /** per connection: QoS 1/2 telemetry awaiting its durable PUBACK */
+  const inflight = new WeakMap<Client, number>();
 
   aedes.authenticate = createAuthenticate({
     allowAnonymous: options.allowAnonymous,
     accounts: options.accounts,
     principals,
+    throttle: createLoginThrottle(connLimits.loginFailures),
+    addressOf: (client) => guard.addressOf(client),
+    clientCertificates: options.tls?.clientCa !== undefined,
     liveClient: (clientId) => liveClients[clientId],
     metrics,
     logger,
   });
+
+  /** Disconnects (through Aedes' error path) a client over a limit; counted and logged. */
+  const overLimit = (client: Client, limit: 'publish_rate' | 'inflight' | 'topic', detail: string): Error => {
+    metrics.limitExceeded.inc({ limit });
+    logger.warn({ clientId: client.id, address: guard.addressOf(client), limit, detail }, 'mqtt client over limit, disconnected');
+    return limitExceeded(limit, detail);
+  };
 
   // Callbacks from the center must never take the broker down with them.
   const report = (denied: DeniedPublish): void => {
@@ -93,6 +114,13 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     // Wills fired by our own shutdown are not real outages; a closing broker also accepts nothing new.
     if (closing) return callback(new Error('broker is closing'));
     if (client === null || principal === undefined) return callback(new Error('publish from an unauthenticated client'));
+
+    // Limits first and cheapest; an error here makes Aedes close the connection.
+    const tooBig = topicExceeds(packet.topic, connLimits);
+    if (tooBig !== null && !isWill) return callback(overLimit(client, 'topic', tooBig));
+    if (!isWill && !publishRate.take(principal?.id ?? `client:${client.id}`, receivedAt)) {
+      return callback(overLimit(client, 'publish_rate', `more than ${connLimits.publishRate.perSecond}/s`));
+    }
 
     const payload = asBuffer(packet.payload);
     const decision = decidePublish(city, principal, packet.topic, payload.length, limits);
@@ -147,12 +175,20 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     };
     // Aedes sends the PUBACK (PUBREC for QoS 2) only after this callback, so awaiting the
     // center here is what makes "acknowledged" mean "durable".
+    const pending = (inflight.get(client) ?? 0) + 1;
+    if (packet.qos > 0 && pending > connLimits.maxInflight) {
+      return callback(overLimit(client, 'inflight', `more than ${connLimits.maxInflight} unacknowledged publishes`));
+    }
+    if (packet.qos > 0) inflight.set(client, pending);
     const outcome = Promise.resolve()
       .then(() => onTelemetry(message))
       .then(
         () => null,
         (err: unknown) => ({ err }),
-      );
+      )
+      .finally(() => {
+        if (packet.qos > 0) inflight.set(client, (inflight.get(client) ?? 1) - 1);
+      });
     releaseInOrder(client, outcome, (failure) => {
       if (failure === null) return callback(null);
       metrics.telemetryFailures.inc();
@@ -166,6 +202,8 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   };
 
   aedes.authorizeSubscribe = (client, subscription: Subscription, callback) => {
+    const tooBig = topicExceeds(subscription.topic, connLimits);
+    if (tooBig !== null) return callback(overLimit(client, 'topic', tooBig), null);
     const principal = principals.get(client);
     if (principal !== undefined && allowSubscribe(city, principal, subscription.topic)) {
       return callback(null, subscription);
@@ -187,9 +225,26 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   // Persistence failures surface as 'error' (missing from Aedes' typings); unhandled, it would throw.
   (aedes as EventEmitter).on('error', (err: Error) => logger.error({ err }, 'aedes error'));
 
-  const tcp = createTcpTransport(aedes, logger);
+  const accept = guard.accept.bind(guard);
+  const tcp = createTcpTransport(accept, logger);
+  const tlsOptions =
+    options.tls === undefined
+      ? undefined
+      : {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          // Ask for a certificate only when one can log a device in; an invalid one is
+          // refused by TLS itself, a missing one falls back to username/password.
+          ...(options.tls.clientCa === undefined ? {} : { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false }),
+        };
+  const secureTcp: TcpTransport | undefined = tlsOptions === undefined ? undefined : createTcpTransport(accept, logger, tlsOptions);
+  const wssServer = tlsOptions === undefined || options.tls?.wssPort === undefined ? undefined : https.createServer(tlsOptions);
+  wssServer?.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over secure WebSocket: upgrade on /mqtt\n');
+  });
   const webSockets: WebSocketTransport[] = [];
-  let listening: Promise<{ mqttPort: number }> | undefined;
+  if (wssServer !== undefined) webSockets.push(attachWebSocketTransport(accept, wssServer, '/mqtt', logger));
+  let listening: Promise<ListeningPorts> | undefined;
   let closed: Promise<void> | undefined;
 
   return {
@@ -197,16 +252,19 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
 
     listen() {
       if (closing) return Promise.reject(notListening());
-      listening ??= tcp.listen(options.host, options.mqttPort).then((mqttPort) => {
-        logger.info({ host: options.host, mqttPort }, 'mqtt broker listening');
-        return { mqttPort };
-      });
+      listening ??= (async () => {
+        const ports: ListeningPorts = { mqttPort: await tcp.listen(options.host, options.mqttPort) };
+        if (secureTcp !== undefined) ports.mqttsPort = await secureTcp.listen(options.host, options.tls?.port ?? 8883);
+        if (wssServer !== undefined) ports.wssPort = await listenHttps(wssServer, options.host, options.tls?.wssPort ?? 0);
+        logger.info({ host: options.host, ...ports }, 'mqtt broker listening');
+        return ports;
+      })();
       return listening;
     },
 
     attachWebSocket(server: http.Server, path = '/mqtt') {
       if (closing) throw notListening();
-      webSockets.push(attachWebSocketTransport(aedes, server, path, logger));
+      webSockets.push(attachWebSocketTransport(accept, server, path, logger));
     },
 
     publishRetained(topic, payload) {
@@ -225,10 +283,24 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
       closed ??= (async () => {
         await Promise.all(webSockets.map((ws) => ws.close()));
         await tcp.close();
+        await secureTcp?.close();
+        if (wssServer?.listening) await new Promise<void>((resolve) => wssServer.close(() => resolve()));
+        guard.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         logger.info('mqtt broker closed');
       })();
       return closed;
     },
   };
+}
+
+function listenHttps(server: https.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, ipv6Only: false }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
 }

@@ -8,6 +8,7 @@ export type BrokerErrorCode =
   | 'CITYOPS_BROKER_INVALID_DEVICE_ID'
   | 'CITYOPS_BROKER_INVALID_DEVICE'
   | 'CITYOPS_BROKER_INVALID_TOPIC'
+  | 'CITYOPS_BROKER_LIMIT_EXCEEDED'
   | 'CITYOPS_BROKER_NOT_LISTENING'
   | 'CITYOPS_BROKER_PUBLISH_FAILED'
   | 'CITYOPS_BROKER_TELEMETRY_FAILED';
@@ -39,6 +40,10 @@ export const invalidDevice = (detail: string): BrokerError =>
 
 export const invalidTopic = (topic: string, detail: string): BrokerError =>
   new BrokerError('CITYOPS_BROKER_INVALID_TOPIC', `topic ${JSON.stringify(topic)}: ${detail}`);
+
+/** Handed to Aedes to disconnect a client over a limit (publish rate, in-flight, topic size). */
+export const limitExceeded = (limit: string, detail: string): BrokerError =>
+  new BrokerError('CITYOPS_BROKER_LIMIT_EXCEEDED', `${limit}: ${detail}`);
 
 export const notListening = (): BrokerError =>
   new BrokerError('CITYOPS_BROKER_NOT_LISTENING', 'the broker is closed');

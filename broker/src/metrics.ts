@@ -6,6 +6,10 @@ export interface BrokerMetrics {
   statusInvalid: Counter<'source'>;
   telemetryFailures: Counter;
   clientErrors: Counter<'kind'>;
+  connectionsRefused: Counter<'reason'>;
+  connectionsDropped: Counter<'reason'>;
+  limitExceeded: Counter<'limit'>;
+  loginLockouts: Counter<'scope'>;
 }
 
 function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): Counter<L> {
@@ -32,5 +36,9 @@ export function createBrokerMetrics(registry: Registry, connectedClients: () => 
     statusInvalid: counter(registry, 'cityops_broker_status_invalid_total', 'Status / Last Will payloads that failed validation', ['source']),
     telemetryFailures: counter(registry, 'cityops_broker_telemetry_failures_total', 'Telemetry the center could not make durable (PUBACK withheld)', []),
     clientErrors: counter(registry, 'cityops_broker_client_errors_total', 'Connections closed for protocol errors or misbehaviour', ['kind']),
+    connectionsRefused: counter(registry, 'cityops_broker_connections_refused_total', 'Connections refused before MQTT (max_connections, connection_rate)', ['reason']),
+    connectionsDropped: counter(registry, 'cityops_broker_connections_dropped_total', 'Connections dropped by the packet guard (too_large, malformed, connect_first, slow_packet, connect_timeout)', ['reason']),
+    limitExceeded: counter(registry, 'cityops_broker_limit_exceeded_total', 'Devices disconnected for exceeding a limit (publish_rate, inflight, topic)', ['limit']),
+    loginLockouts: counter(registry, 'cityops_broker_login_lockouts_total', 'Lockouts after repeated failed logins, by scope (address, username)', ['scope']),
   };
 }

@@ -1,9 +1,12 @@
 import net from 'node:net';
 import type http from 'node:http';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+
+/** Hands a new connection to the broker (admission, packet guard, Aedes). */
+export type AcceptConnection = (conn: Duplex, remoteAddress: string | undefined, req?: http.IncomingMessage) => void;
 
 export interface TcpTransport {
   server: net.Server;
@@ -11,16 +14,22 @@ export interface TcpTransport {
   close(): Promise<void>;
 }
 
-/** Plain MQTT over TCP. */
-export function createTcpTransport(aedes: Aedes, logger: Logger): TcpTransport {
+/** Plain MQTT over TCP, or over TLS when `tlsOptions` are given. */
+export function createTcpTransport(accept: AcceptConnection, logger: Logger, tlsOptions?: tls.TlsOptions): TcpTransport {
   const sockets = new Set<net.Socket>();
-  // Nagle holds small PUBACKs back by tens of ms (platform-notes); devices send small packets.
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  const onSocket = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    aedes.handle(socket);
-  });
+    accept(socket, socket.remoteAddress);
+  };
+  // Nagle holds small PUBACKs back by tens of ms (platform-notes); devices send small packets.
+  const server =
+    tlsOptions === undefined
+      ? net.createServer({ noDelay: true }, onSocket)
+      : tls.createServer({ ...tlsOptions, noDelay: true }, onSocket);
   server.on('error', (err) => logger.error({ err }, 'mqtt tcp server error'));
+  // A failed TLS handshake (plain MQTT on the TLS port, a scanner) is not a broker error.
+  server.on('tlsClientError', (err: Error) => logger.debug({ err: err.message }, 'mqtt tls handshake failed'));
 
   return {
     server,
@@ -54,7 +63,7 @@ export interface WebSocketTransport {
  * MQTT over WebSocket on a shared HTTP server. Only upgrades for `path` are
  * taken; anything else (Socket.IO's `/socket.io/`) is left to its own listener.
  */
-export function attachWebSocketTransport(aedes: Aedes, server: http.Server, path: string, logger: Logger): WebSocketTransport {
+export function attachWebSocketTransport(accept: AcceptConnection, server: http.Server, path: string, logger: Logger): WebSocketTransport {
   const wss = new WebSocketServer({ noServer: true, clientTracking: true });
   wss.on('error', (err) => logger.error({ err }, 'mqtt websocket server error'));
 
@@ -66,7 +75,7 @@ export function attachWebSocketTransport(aedes: Aedes, server: http.Server, path
       const stream = createWebSocketStream(ws);
       // Aedes attaches its own error handling once it takes the stream; this covers the gap before.
       stream.on('error', (err) => logger.debug({ err }, 'mqtt websocket stream error'));
-      aedes.handle(stream, req);
+      accept(stream, req.socket.remoteAddress, req);
     });
   };
   server.on('upgrade', onUpgrade);

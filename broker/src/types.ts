@@ -3,6 +3,9 @@ import type { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Domain, ParsedTopic } from '@cityops/contracts';
+import type { ConnectionLimits } from './limits.ts';
+
+export type { ConnectionLimits } from './limits.ts';
 
 export const DEVICE_KINDS = ['sensor', 'gateway', 'integrator'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -89,7 +92,8 @@ export interface CityBrokerOptions {
   host: string;
   mqttPort: number;
   allowAnonymous: boolean;
-  accounts: Pick<DeviceAccounts, 'verify'>;
+  /** `get` is needed only for client-certificate logins (tls.clientCa) */
+  accounts: Pick<DeviceAccounts, 'verify'> & Partial<Pick<DeviceAccounts, 'get'>>;
   /** The QoS 1 PUBACK (QoS 2 PUBREC) is sent only after the returned promise settles successfully. */
   onTelemetry(message: InboundPublish): Promise<void>;
   onDenied(denied: DeniedPublish): void;
@@ -98,11 +102,39 @@ export interface CityBrokerOptions {
   metrics: Registry;
   /** extension: override payload limits (defaults: sensor 16 KiB, gateway 64 KiB, status 1 KiB) */
   limits?: Partial<PayloadLimits>;
+  /** extension: abuse limits (see DEFAULT_CONNECTION_LIMITS) */
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** extension: MQTT over TLS (and secure WebSocket when `wssPort` is set) */
+  tls?: BrokerTlsOptions;
+}
+
+export interface BrokerTlsOptions {
+  /** PEM certificate chain and private key of the broker */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** MQTT over TLS port (0 = any free port); default 8883 */
+  port?: number;
+  /** secure WebSocket (`wss://host:port/mqtt`) on its own HTTPS listener, when set */
+  wssPort?: number;
+  /**
+   * PEM CA that signs device certificates. When set, clients may present a certificate;
+   * a valid one whose subject CN is a registered device id logs in as that device
+   * without a password. Clients without a certificate still use username/password.
+   */
+  clientCa?: string | Buffer;
+}
+
+export interface ListeningPorts {
+  mqttPort: number;
+  /** MQTT over TLS, when configured */
+  mqttsPort?: number;
+  /** secure WebSocket, when configured */
+  wssPort?: number;
 }
 
 export interface CityBroker {
   readonly aedes: Aedes;
-  listen(): Promise<{ mqttPort: number }>;
+  listen(): Promise<ListeningPorts>;
   /** MQTT over WebSocket on an existing HTTP server; default path '/mqtt'. Other upgrade requests are left alone. */
   attachWebSocket(server: http.Server, path?: string): void;
   /** QoS 1 retained publish from the center (alerts); an empty payload clears the retained message. */
