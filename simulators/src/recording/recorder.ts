@@ -63,7 +63,9 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    const granted = await client.subscribeAsync(filter, { qos: 1 });
+    const granted = await client.subscribeAsync(filter, { qos: 1 }).catch((error: Error) => {
+      throw subscribeFailed(filter, error.message);
+    });
     const qos = granted[0]?.qos;
     if (qos === undefined || qos === 128) throw subscribeFailed(filter, 'the broker refused it (is the account an integrator?)');
   } catch (error) {

@@ -31,7 +31,8 @@ export async function startTestAedes(accounts: Record<string, string>, readers: 
     },
     authorizeSubscribe: (client, sub, done) => {
       const user = (client as unknown as { cityUser?: string }).cityUser;
-      done(user !== undefined && readers.includes(user) ? null : new Error('not allowed'), sub);
+      // null → SUBACK 0x80, connection stays up (as the center's broker does)
+      done(null, user !== undefined && readers.includes(user) ? sub : null);
     },
   });
   const received: Received[] = [];
