@@ -2,7 +2,19 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DOMAINS, isSensorId, type Domain } from '@cityops/contracts';
 import { createSqliteDeviceAccounts } from '@cityops/broker';
 import { createSqliteOperatorAccounts } from '@cityops/dashboard';
-import { startSimulation } from '@cityops/simulators';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  attachReplayControls,
+  createReplayProgress,
+  loadReplaySource,
+  parseWindowTime,
+  selectItems,
+  startRecorder,
+  startReplay,
+  startSimulation,
+  type SourceKind,
+} from '@cityops/simulators';
 import { loadConfig, CONFIG_VARIABLES, type CenterConfig } from '../config/config.ts';
 import { openCenterDatabase } from '../database.ts';
 import { createLogger } from '../logger.ts';
@@ -237,6 +249,148 @@ program
     const stop = () => void simulation.stop().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+
+/**
+ * The recorder reads the city tree, which only an integrator account may do.
+ * Like the simulated sensors' secrets, its secret is kept in clear in
+ * `<dataDir>/sim-credentials.json` (mode 0600) — development tooling only.
+ */
+async function provisionIntegrator(dataDir: string, accounts: ReturnType<typeof createSqliteDeviceAccounts>, id: string): Promise<{ username: string; password: string }> {
+  const file = join(dataDir, 'sim-credentials.json');
+  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, { username: string; password: string }>;
+  let credentials = stored[id];
+  const principal = accounts.get(id);
+  if (principal && principal.kind !== 'integrator') throw new InvalidArgumentError(`device "${id}" exists and is a ${principal.kind}, not an integrator`);
+  if (!principal) credentials = await accounts.add({ id, kind: 'integrator' });
+  else if (!credentials || !(await accounts.verify(credentials.username, credentials.password))) credentials = await accounts.rotate(id);
+  else return credentials;
+  stored[id] = { username: credentials.username, password: credentials.password };
+  writeFileSync(file, `${JSON.stringify(stored, null, 1)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return stored[id];
+}
+
+const speedArg = (value: string): number | 'max' => {
+  if (value === 'max') return 'max';
+  const n = Number(value.replace(/^x/i, ''));
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a factor > 0 (1 … 1000) or "max"');
+  return n;
+};
+
+const timeArg = (value: string): number => {
+  const ms = parseWindowTime(value);
+  if (ms === null) throw new InvalidArgumentError('ISO-8601 (HCMC local time unless an offset is given) or epoch ms');
+  return ms;
+};
+
+program
+  .command('record')
+  .description('record live telemetry from the broker into gzip NDJSON files (topic, payload, receive time), rotated by size/age; Ctrl-C to stop')
+  .option('--url <url>', 'broker URL (default mqtt://127.0.0.1:<CITYOPS_MQTT_PORT>)')
+  .option('--out <dir>', 'folder for the recording files (default <dataDir>/recordings)')
+  .option('--prefix <name>', 'file name prefix', 'cityops')
+  .option('--rotate-mb <n>', 'start a new file after this many compressed MiB', number, 64)
+  .option('--rotate-minutes <n>', 'start a new file after this many minutes', number, 60)
+  .option('--duration <s>', 'stop by itself after this many seconds', number)
+  .option('--include-status', 'also record sensor status messages')
+  .option('--account <id>', 'integrator device account to record with (created if missing)', 'sim-recorder')
+  .action(async (opts: { url?: string; out?: string; prefix: string; rotateMb: number; rotateMinutes: number; duration?: number; includeStatus?: boolean; account: string }) => {
+    const cfg = config();
+    const logger = createLogger(cfg.logLevel);
+    const db = openCenterDatabase(cfg.dataDir);
+    let credentials;
+    try {
+      credentials = await provisionIntegrator(cfg.dataDir, createSqliteDeviceAccounts(db), opts.account);
+    } finally {
+      db.close();
+    }
+    const recorder = await startRecorder({
+      brokerUrl: opts.url ?? `mqtt://127.0.0.1:${cfg.mqttPort}`,
+      city: cfg.city,
+      credentials,
+      logger,
+      dir: opts.out ?? join(cfg.dataDir, 'recordings'),
+      prefix: opts.prefix,
+      maxBytes: Math.max(1, opts.rotateMb * 1024 * 1024),
+      maxAgeMs: Math.max(1, opts.rotateMinutes * 60_000),
+      includeStatus: opts.includeStatus === true,
+    });
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void recorder.stop().then((files) => {
+        print({ ...recorder.stats(), files });
+        process.exit(0);
+      });
+    };
+    if (opts.duration !== undefined) setTimeout(stop, opts.duration * 1000);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
+program
+  .command('replay <file>')
+  .description('replay a recording (file or folder of .ndjson[.gz]) or an air-quality dataset CSV (US Consulate, HealthyAir) into the center over MQTT')
+  .option('--url <url>', 'broker URL (default mqtt://127.0.0.1:<CITYOPS_MQTT_PORT>)')
+  .option('--speed <x>', 'replay speed: a factor (1 … 1000) or "max" (as fast as the center acknowledges)', speedArg, 1 as number | 'max')
+  .addOption(new Option('--timestamps <mode>', 'keep the original reading times, or rebase them to now').choices(['original', 'rebase']).default('original'))
+  .option('--from <time>', 'start of the event-time window (inclusive; HCMC local unless an offset is given)', timeArg)
+  .option('--to <time>', 'end of the event-time window (exclusive)', timeArg)
+  .option('--sensors <ids>', 'only these sensors (comma-separated)')
+  .addOption(new Option('--qos <n>', 'MQTT QoS of the replayed publishes').choices(['0', '1']).default('1'))
+  .addOption(new Option('--source <kind>', 'what the file is (detected from its name and header by default)').choices(['recording', 'us-consulate', 'healthyair']))
+  .addHelpText('after', '\nOn a terminal a progress bar shows rate and ETA; space pauses/resumes, q stops. SIGUSR2 also toggles pause.\nPrints a JSON summary when done. Credentials for the replayed sensors come from this data dir (as for `cityops sim`).')
+  .action(async (file: string, opts: { url?: string; speed: number | 'max'; timestamps: 'original' | 'rebase'; from?: number; to?: number; sensors?: string; qos: '0' | '1'; source?: SourceKind }) => {
+    const cfg = config();
+    const showProgress = process.stderr.isTTY === true;
+    // keep info logs from tearing the progress bar
+    const logger = createLogger(showProgress && cfg.logLevel === 'info' ? 'warn' : cfg.logLevel);
+    const source = await loadReplaySource(file, { city: cfg.city, ...(opts.source ? { kind: opts.source } : {}) });
+    const selected = selectItems(source.items, {
+      ...(opts.from !== undefined ? { from: opts.from } : {}),
+      ...(opts.to !== undefined ? { to: opts.to } : {}),
+      ...(opts.sensors ? { sensors: new Set(opts.sensors.split(',').map((s) => s.trim()).filter(Boolean)) } : {}),
+    });
+    const db = openCenterDatabase(cfg.dataDir);
+    let items: typeof selected;
+    let credentials: Map<string, { username: string; password: string }>;
+    try {
+      const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
+      const entries = [...new Set(selected.map((i) => i.deviceId))].map((id) => directory.get(id)).filter((e): e is NonNullable<typeof e> => e !== undefined);
+      const provisioned = await provisionSimulatedSensors({ dataDir: cfg.dataDir, accounts: createSqliteDeviceAccounts(db), sensors: entries });
+      credentials = new Map(provisioned.map((s) => [s.feature.properties.id, s.credentials]));
+      // gateways and sensors outside the registry have no secret we could use
+      items = selected.filter((i) => credentials.has(i.deviceId));
+    } finally {
+      db.close();
+    }
+    const unplayable = selected.length - items.length;
+    if (unplayable > 0) logger.warn({ unplayable }, 'messages of devices without known credentials (gateways, unregistered sensors) are skipped');
+    const replay = await startReplay({
+      brokerUrl: opts.url ?? `mqtt://127.0.0.1:${cfg.mqttPort}`,
+      city: cfg.city,
+      items,
+      speed: opts.speed,
+      timestamps: opts.timestamps,
+      qos: opts.qos === '0' ? 0 : 1,
+      credentials: (id) => credentials.get(id),
+      logger,
+    });
+    const progress = createReplayProgress(process.stderr, items.length);
+    const timer = setInterval(() => progress.update(replay.stats()), 200);
+    const detach = attachReplayControls(replay);
+    const stop = () => void replay.stop();
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const stats = await replay.done;
+    clearInterval(timer);
+    progress.update(stats);
+    progress.stop();
+    detach();
+    print({ source: source.kind, ...source.stats, selected: selected.length, unplayable, ...stats, rate: Math.round(stats.rate) });
+    process.exit(stats.errors > 0 ? 1 : 0);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

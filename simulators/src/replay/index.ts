@@ -9,3 +9,4 @@ export * from './replay-progress.ts';
 export * from './datasets/dataset-stats.ts';
 export * from './datasets/us-consulate.ts';
 export * from './datasets/healthyair.ts';
+export * from './replay-controls.ts';
