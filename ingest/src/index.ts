@@ -14,6 +14,9 @@ export {
   type LinesWriter,
 } from './store/influx/influx-store.ts';
 export { readingToLine, readingsToLines } from './store/influx/line-protocol.ts';
+export { openSpool, DEFAULT_SPOOL_MAX_BYTES, type Spool, type SpoolBatch, type SpoolOptions, type SpoolPosition } from './spool/spool.ts';
+export { createSpoolMetrics, type SpoolMetrics } from './spool/spool-metrics.ts';
+export { createSpooledTelemetryStore, type SpooledTelemetryStore, type SpooledTelemetryStoreOptions } from './spool/spooled-store.ts';
 export {
   createSqliteDeadLetterStore,
   truncateUtf8,

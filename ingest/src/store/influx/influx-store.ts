@@ -89,15 +89,24 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
     database = options.database;
     target = { database, ...(options.retentionPolicy ? { retentionPolicy: options.retentionPolicy } : {}) };
     const t = target;
-    writeLines = (lines) => postV1Write(url, t, auth, lines.join('\n'), timeoutMs);
-    if (options.createDatabase !== false) {
+    const db = database;
+    // Not fatal when it fails: the database may exist and the user lack admin rights, or the
+    // server be down (the spool covers that) — then it is tried again before the next write.
+    let dbReady = options.createDatabase === false;
+    const ensureDatabase = async (): Promise<void> => {
+      if (dbReady) return;
       try {
-        await influxQuery(url, database, auth, `CREATE DATABASE ${ident(database)}`, timeoutMs, 'POST');
+        await influxQuery(url, db, auth, `CREATE DATABASE ${ident(db)}`, timeoutMs, 'POST');
+        dbReady = true;
       } catch (err) {
-        // Not fatal: the database may exist and the user lack admin rights, or the server be down (the spool covers that).
-        log.warn({ err, database }, 'could not CREATE DATABASE; assuming it exists');
+        log.warn({ err, database: db }, 'could not CREATE DATABASE; assuming it exists');
       }
-    }
+    };
+    await ensureDatabase();
+    writeLines = async (lines) => {
+      await ensureDatabase();
+      await postV1Write(url, t, auth, lines.join('\n'), timeoutMs);
+    };
   }
 
   const query = (q: string) => influxQuery(url, database, auth, q, timeoutMs);
