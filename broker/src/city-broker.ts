@@ -233,8 +233,8 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
       : {
           cert: options.tls.cert,
           key: options.tls.key,
-          // Ask for a certificate only when one can log a device in; an invalid one is
-          // refused by TLS itself, a missing one falls back to username/password.
+          // Ask for a certificate only when one can log a device in. A missing or unverified
+          // one does not fail the handshake: the client must then log in with username/password.
           ...(options.tls.clientCa === undefined ? {} : { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: false }),
         };
   const secureTcp: TcpTransport | undefined = tlsOptions === undefined ? undefined : createTcpTransport(accept, logger, tlsOptions);
