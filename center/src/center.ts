@@ -11,6 +11,7 @@ import type { CenterConfig } from './config/config.ts';
 import { openCenterDatabase } from './database.ts';
 import { createSensorDirectory, type SensorDirectory } from './sensors/sensor-directory.ts';
 import { createAlertService, type AlertService } from './alerts/alert-service.ts';
+import { createAirQualityService, type AirQualityService } from './alerts/air-quality-service.ts';
 import { provisionSimulatedSensors } from './sim-provisioning.ts';
 
 export interface StartCenterOptions {
@@ -29,6 +30,7 @@ export interface Center {
   readonly devices: DeviceAccounts;
   readonly sensors: SensorDirectory;
   readonly alerts: AlertService;
+  readonly airQuality: AirQualityService;
   readonly store: TelemetryStore;
   readonly deadLetters: DeadLetterStore;
   readonly ingest: Ingest;
@@ -69,6 +71,12 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     logger,
   });
   for (const reading of await store.latest()) sensors.recordReading(reading);
+  const airQuality = createAirQualityService({ logger: logger.child({ module: 'air-quality' }) });
+  await airQuality.seed({
+    sensorIds: sensors.all().filter((s) => s.domain === 'air').map((s) => s.feature.properties.id),
+    history: (query) => store.history(query),
+    now: Date.now(),
+  });
 
   // Late-bound: alerts are published through the dashboard and the broker, which need the alert service themselves.
   let publishAlert: (alert: Alert) => void = () => {};
@@ -83,7 +91,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   let listening = { http: false, mqtt: false };
   const dashboard = await buildDashboard(
     {
-      sensors: () => sensors.live(),
+      sensors: () => airQuality.decorate(sensors.live()),
       sensorDomain: (id) => sensors.get(id)?.domain,
       history: (query) => store.history(query),
       alerts: {
@@ -130,7 +138,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   ingest.onReading((reading) => {
     sensors.recordReading(reading);
     alerts.evaluate(reading);
-    dashboard.publishReading(reading);
+    dashboard.publishReading(airQuality.record(reading));
   });
 
   const { port: httpPort } = await dashboard.listen({ host: config.host, port: config.httpPort });
@@ -181,6 +189,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     devices,
     sensors,
     alerts,
+    airQuality,
     store,
     deadLetters,
     ingest,

@@ -5,4 +5,5 @@ export * from './status.ts';
 export * from './sensor.ts';
 export * from './alert.ts';
 export * from './events.ts';
+export * from './air-quality.ts';
 export * from './history.ts';

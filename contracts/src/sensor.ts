@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DOMAINS } from './domains.ts';
 import type { Reading } from './reading.ts';
+import type { SensorAqi } from './air-quality.ts';
 
 /** contracts §3: properties of one registry feature. */
 export const SensorProperties = Type.Object(
@@ -47,6 +48,8 @@ export type SensorRegistry = Static<typeof SensorRegistry>;
 export interface LiveSensorProperties extends SensorProperties {
   online: boolean;
   latest: Pick<Reading, 'ts' | 'receivedAt' | 'fields'> | null;
+  /** air sensors: the current VN_AQI and US AQI (extension, absent for other domains). */
+  aqi?: SensorAqi;
 }
 export interface LiveSensorFeature {
   type: 'Feature';

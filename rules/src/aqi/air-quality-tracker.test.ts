@@ -15,9 +15,15 @@ describe('air quality tracker', () => {
     expect(aqi.vn).toBeNull();
     expect(aqi.us).toBeNull();
     const next = t.add('air-1', T0 + HOUR + 60_000, { pm25: 30, pm10: 50 });
-    expect(next.vn).toEqual({ value: 60, category: 'moderate', level: 2, color: '#FFFF00', dominant: 'pm25' });
-    // US: NowCast 30 µg/m³ → 49/26.3 × 20.9 + 51 = 89.9 → 90
-    expect(next.us).toEqual({ value: 90, category: 'moderate', level: 2, color: '#FFFF00', dominant: 'pm25' });
+    expect(next.vn).toEqual({
+      value: 60,
+      category: { key: 'moderate', level: 2, name: { vi: 'Trung bình', en: 'Moderate' }, hex: '#FFFF00' },
+      color: '#FFFF00',
+      dominant: 'pm25',
+      subIndices: { pm25: 60, pm10: 50 },
+    });
+    // US: NowCast 30 µg/m³ → 49/26.3 × 20.9 + 51 = 89.9 → 90; PM10 50 → 46
+    expect(next.us).toMatchObject({ value: 90, color: '#FFFF00', dominant: 'pm25', subIndices: { pm25: 90, pm10: 46 } });
   });
 
   it('late and out-of-order readings give the same index as in-order ones', () => {
@@ -39,5 +45,15 @@ describe('air quality tracker', () => {
     expect(t.series('air-1', 'pm25').filter((v) => v !== null)).toEqual([10, 10]);
     expect(t.current('air-1')!.vn!.value).toBe(20);
     expect(t.current('nope')).toBeUndefined();
+  });
+
+  it('seeded hourly means (after a restart) give an index at once and do not overwrite live hours', () => {
+    const t = createAirQualityTracker();
+    t.seedHour('air-1', T0, { pm25: 30 });
+    t.seedHour('air-1', T0 + HOUR, { pm25: 30 });
+    expect(t.current('air-1')!.vn!.value).toBe(60);
+    t.add('air-1', T0 + 2 * HOUR, { pm25: 30 });
+    t.seedHour('air-1', T0 + 2 * HOUR, { pm25: 900 });
+    expect(t.series('air-1', 'pm25').slice(0, 3)).toEqual([30, 30, 30]);
   });
 });

@@ -1,3 +1,4 @@
+import type { AqiSummary, SensorAqi } from '@cityops/contracts';
 import type { AqiResult, HourlySeries } from './aqi-types.ts';
 import { usCurrentAqi } from './us-aqi.ts';
 import { vnHourlyAqi } from './vn-aqi.ts';
@@ -8,23 +9,17 @@ const KEEP_HOURS = 24;
 const POLLUTANTS = ['pm25', 'pm10', 'o3', 'no2', 'so2', 'co'] as const;
 type Pollutant = (typeof POLLUTANTS)[number];
 
-/** The compact form shown on the map and in the API: value, category key, colour, dominant pollutant. */
-export interface AqiSummary {
-  value: number;
-  category: string;
-  level: number;
-  color: string;
-  dominant: string;
-}
-export interface SensorAqi {
-  /** Hour (epoch ms of its start) the index is for: the hour of the sensor's latest reading. */
-  hour: number;
-  vn: AqiSummary | null;
-  us: AqiSummary | null;
-}
-
+/** The contract form (contracts AqiSummary): plain JSON, a fresh object per call. */
 export const summarizeAqi = (r: AqiResult | null): AqiSummary | null =>
-  r === null ? null : { value: r.value, category: r.category.key, level: r.category.level, color: r.category.hex, dominant: r.dominant };
+  r === null
+    ? null
+    : {
+        value: r.value,
+        category: { key: r.category.key, level: r.category.level, name: { vi: r.category.name.vi, en: r.category.name.en }, hex: r.category.hex },
+        color: r.category.hex,
+        dominant: r.dominant,
+        subIndices: { ...r.subIndices },
+      };
 
 interface Bucket {
   sum: number;
@@ -42,6 +37,8 @@ export interface AirQualityTracker {
   current(sensorId: string): SensorAqi | undefined;
   /** Hourly means, most recent first, for the sensor's latest hour (exposed for tests and diagnostics). */
   series(sensorId: string, pollutant: Pollutant): Array<number | null>;
+  /** Restores one hour's means (e.g. from the telemetry store after a restart); hours already seen are left alone. */
+  seedHour(sensorId: string, hourStart: number, means: Partial<Record<string, number>>): void;
 }
 
 /**
@@ -97,6 +94,20 @@ export function createAirQualityTracker(): AirQualityTracker {
     current(sensorId) {
       const h = sensors.get(sensorId);
       return h === undefined ? undefined : compute(h);
+    },
+    seedHour(sensorId, hourStart, means) {
+      const hour = Math.floor(hourStart / HOUR) * HOUR;
+      let h = sensors.get(sensorId);
+      if (h === undefined) sensors.set(sensorId, (h = { latestHour: hour, hours: new Map() }));
+      if (hour > h.latestHour) h.latestHour = hour;
+      if (h.hours.has(hour) || hour <= h.latestHour - KEEP_HOURS * HOUR) return;
+      const bucket: Partial<Record<Pollutant, Bucket>> = {};
+      // A stored hourly mean counts as one sample: readings arriving later in that hour still move it.
+      for (const p of POLLUTANTS) {
+        const v = means[p];
+        if (v !== undefined && Number.isFinite(v)) bucket[p] = { sum: v, count: 1 };
+      }
+      h.hours.set(hour, bucket);
     },
     series(sensorId, pollutant) {
       const h = sensors.get(sensorId);

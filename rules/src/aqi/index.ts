@@ -4,4 +4,4 @@ export { nowcast, meanIfComplete, maxPresent } from './nowcast.ts';
 export { ugm3ToPpb, ugm3ToPpm, ppbToUgm3, MOLAR_MASS, MOLAR_VOLUME_25C_L, type Gas } from './gas-units.ts';
 export { VN_AQI_BREAKPOINTS, VN_AQI_INDEX, vnSubIndex, vnHourlyAqi, vnDailyAqi, maxEightHourMean, type VnAqiParameter, type VnHourlyInput, type VnDailyInput } from './vn-aqi.ts';
 export { US_AQI_BREAKPOINTS, usSubIndex, usCurrentAqi, type UsAqiParameter, type UsCurrentInput } from './us-aqi.ts';
-export { createAirQualityTracker, summarizeAqi, type AirQualityTracker, type AqiSummary, type SensorAqi } from './air-quality-tracker.ts';
+export { createAirQualityTracker, summarizeAqi, type AirQualityTracker } from './air-quality-tracker.ts';
