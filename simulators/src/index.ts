@@ -8,3 +8,4 @@ export * from './sensor-program.ts';
 export * from './simulation.ts';
 export * from './recording/index.ts';
 export * from './replay/index.ts';
+export * from './faults/index.ts';

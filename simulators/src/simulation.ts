@@ -20,6 +20,9 @@ import {
 import { formatHcmcTimestamp } from './hcmc-time.ts';
 import { getScenario, type PlannedEvent, type ScenarioName } from './scenarios.ts';
 import { planSimulation, type ReadingPayload, type SensorProgram } from './sensor-program.ts';
+import { createRng, deriveSeed } from './rng.ts';
+import { createFaultInjector, type FaultInjector, type Outgoing } from './faults/fault-injector.ts';
+import { validateFaults, type FaultOptions } from './faults/fault-options.ts';
 
 export interface SimulatedSensor {
   feature: SensorFeature;
@@ -42,6 +45,8 @@ export interface SimulationOptions {
   reconnectPeriodMs?: number;
   /** How long stop() lets one client close gracefully before forcing it (default 5 s). */
   stopTimeoutMs?: number;
+  /** Field faults to inject (all off by default); seeded per sensor from the run seed. */
+  faults?: FaultOptions;
 }
 
 export interface SimulationStats {
@@ -57,6 +62,10 @@ export interface SimulationStats {
   failed: number;
   /** Readings due while their sensor was offline (not buffered). */
   skipped: number;
+  /** Messages shaped by each injected fault, and readings dropped (`dropout`). */
+  faults: Partial<Record<Outgoing['fault'] | 'dropout', number>>;
+  /** Reconnect storms fired. */
+  storms: number;
 }
 
 export interface Simulation {
@@ -100,6 +109,7 @@ interface Runner {
   k: number;
   log: Logger;
   transportErrors: number;
+  faults: FaultInjector | null;
 }
 
 function validateOptions(options: SimulationOptions): void {
@@ -151,7 +161,12 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     reconnectPeriodMs: options.reconnectPeriodMs ?? DEFAULTS.reconnectPeriodMs,
     stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
   };
-  const counters = { published: 0, acked: 0, errors: 0, skipped: 0 };
+  const counters = { published: 0, acked: 0, errors: 0, skipped: 0, storms: 0 };
+  const faultCounts: SimulationStats['faults'] = {};
+  const faults = options.faults ? validateFaults(options.faults) : null;
+  const countFault = (fault: Outgoing['fault'] | 'dropout'): void => {
+    faultCounts[fault] = (faultCounts[fault] ?? 0) + 1;
+  };
   let stopping = false;
 
   const runners: Runner[] = options.sensors.map((sensor) => {
@@ -169,6 +184,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       k: 0,
       log: logger.child({ sensorId: id }),
       transportErrors: 0,
+      faults: null,
     };
   });
 
@@ -260,16 +276,22 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       const err = invalidPayload(r.id, problem);
       r.log.error({ code: err.code, payload }, err.message);
     } else if (client?.connected) {
-      counters.published++;
-      client.publish(r.telemetryTopic, JSON.stringify(payload), { qos: 1 }, (error) => {
-        if (error) {
-          // a publish cut short by our own stop is not a sensor fault
-          if (stopping) return;
-          counters.errors++;
-          const err = publishFailed(r.id, error);
-          r.log.warn({ code: err.code }, err.message);
-        } else counters.acked++;
-      });
+      // faults change only what goes on the wire; the generator sequence above is untouched
+      const outgoing: Outgoing[] = r.faults ? r.faults.apply(payload, tMs) : [{ topic: r.telemetryTopic, payload: JSON.stringify(payload), fault: 'none' }];
+      if (outgoing.length === 0) countFault('dropout');
+      for (const message of outgoing) {
+        if (message.fault !== 'none') countFault(message.fault);
+        counters.published++;
+        client.publish(message.topic, message.payload, { qos: 1 }, (error) => {
+          if (error) {
+            // a publish cut short by our own stop is not a sensor fault
+            if (stopping) return;
+            counters.errors++;
+            const err = publishFailed(r.id, error);
+            r.log.warn({ code: err.code }, err.message);
+          } else counters.acked++;
+        });
+      }
     } else {
       counters.skipped++;
     }
@@ -293,8 +315,34 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
   );
   runners.forEach((r, i) => {
     r.program = plan.programs[i] ?? null;
+    if (faults) {
+      // a foreign topic is a neighbour's: what a mis-provisioned device would hit
+      const neighbour = runners[(i + 1) % runners.length];
+      r.faults = createFaultInjector({
+        sensorId: r.id,
+        domain: r.domain,
+        topic: r.telemetryTopic,
+        foreignTopic: neighbour && neighbour !== r ? neighbour.telemetryTopic : null,
+        faults,
+        rng: createRng(deriveSeed(plan.seed, `faults:${r.id}`)),
+      });
+    }
     schedule(r);
   });
+  let stormTimer: NodeJS.Timeout | null = null;
+  if (faults?.reconnectStormEveryMs !== undefined) {
+    const stormRng = createRng(deriveSeed(plan.seed, 'reconnect-storm'));
+    stormTimer = setInterval(() => {
+      counters.storms++;
+      // drop the transport under many clients at once; MQTT.js reconnects them all together
+      for (const r of runners) {
+        if (r.client?.connected && stormRng.chance(faults.reconnectStormFraction ?? 0.5)) {
+          (r.client.stream as unknown as { destroy(): void }).destroy();
+        }
+      }
+    }, faults.reconnectStormEveryMs);
+    stormTimer.unref();
+  }
   for (const p of plan.events) logger.info({ sensorId: p.sensorId, event: p.label, kind: p.event.kind }, 'scenario event planned');
   const failed = runners.filter((r) => r.failed).length;
   logger.info(
@@ -335,12 +383,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     events: plan.events,
     stats: () => ({
       ...counters,
+      faults: { ...faultCounts },
       connected: runners.filter((r) => r.client?.connected === true).length,
       failed: runners.filter((r) => r.failed).length,
     }),
     stop: () => {
       if (!stopped) {
         stopping = true;
+        if (stormTimer) clearInterval(stormTimer);
         stopped = Promise.all(runners.map(closeOne)).then(() => {
           logger.info({ ...counters }, 'simulation stopped');
         });

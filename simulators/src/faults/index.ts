@@ -1,0 +1,2 @@
+export * from './fault-options.ts';
+export * from './fault-injector.ts';
