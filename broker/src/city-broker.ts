@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
+import { parseTopic } from '@cityops/contracts';
 import { Aedes, type Client, type PublishPacket, type Subscription } from 'aedes';
 import { decidePublish, allowSubscribe, DEFAULT_PAYLOAD_LIMITS } from './acl.ts';
 import { createAuthenticate, type PrincipalRegistry } from './auth.ts';
@@ -10,6 +11,7 @@ import { resolveLimits, topicExceeds } from './limits.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { createBrokerMetrics } from './metrics.ts';
 import { parseStatus } from './status.ts';
+import { createBrokerPersistence } from './persistence.ts';
 import { createTokenBuckets } from './token-buckets.ts';
 import { attachWebSocketTransport, createTcpTransport, type TcpTransport, type WebSocketTransport } from './transports.ts';
 import type { CityBroker, CityBrokerOptions, DeniedPublish, DenyReason, InboundPublish, ListeningPorts, PayloadLimits } from './types.ts';
@@ -66,7 +68,11 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   let closing = false;
 
   // Aedes' own CONNECT timer stays as a backstop to the connection guard's sweep (which counts the drop).
-  const aedes = await Aedes.createBroker({ connectTimeout: connLimits.connectTimeoutMs * 2 });
+  const persistence = await createBrokerPersistence(options.persistence ?? { kind: 'memory' });
+  const aedes = await Aedes.createBroker({
+    connectTimeout: connLimits.connectTimeoutMs * 2,
+    ...(persistence.instance === undefined ? {} : { persistence: persistence.instance as never }),
+  });
   const metrics = createBrokerMetrics(options.metrics, () => (aedes.closed ? 0 : aedes.connectedClients));
   const liveClients = (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients;
   const guard = createConnectionGuard(aedes, connLimits, metrics, logger);
@@ -113,7 +119,10 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     const principal = client === null ? undefined : principals.get(client);
     // Wills fired by our own shutdown are not real outages; a closing broker also accepts nothing new.
     if (closing) return callback(new Error('broker is closing'));
-    if (client === null || principal === undefined) return callback(new Error('publish from an unauthenticated client'));
+    // Only Aedes itself publishes without a client: the stored Last Will of a device that was
+    // connected to an earlier run of the center and has not come back within a heartbeat.
+    if (client === null) return restoredWill(packet, receivedAt, callback);
+    if (principal === undefined) return callback(new Error('publish from an unauthenticated client'));
 
     // Limits first and cheapest; an error here makes Aedes close the connection.
     const tooBig = topicExceeds(packet.topic, connLimits);
@@ -201,6 +210,30 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     });
   };
 
+  /**
+   * Wills restored from persistence: a status will becomes an outage report like any other
+   * will; anything else is dropped. Either way the callback succeeds, because Aedes deletes
+   * a stored will only once it has been published (it would retry it every heartbeat).
+   */
+  function restoredWill(packet: PublishPacket, receivedAt: number, callback: AuthorizePublishCallback): void {
+    const parsed = parseTopic(city, packet.topic);
+    const payload = asBuffer(packet.payload);
+    if (parsed?.kind === 'status' && payload.length <= limits.status) {
+      const status = parseStatus(parsed.domain, parsed.sensorId, payload, 'will', receivedAt);
+      if (status.ok) {
+        try {
+          onStatus(status.event);
+        } catch (err) {
+          logger.error({ err }, 'onStatus threw');
+        }
+        logger.info({ topic: packet.topic }, 'stored Last Will of a device that did not return after a restart');
+        return callback(null);
+      }
+    }
+    logger.warn({ topic: packet.topic }, 'stored Last Will dropped');
+    dropAndAcknowledge(packet, callback);
+  }
+
   aedes.authorizeSubscribe = (client, subscription: Subscription, callback) => {
     const tooBig = topicExceeds(subscription.topic, connLimits);
     if (tooBig !== null) return callback(overLimit(client, 'topic', tooBig), null);
@@ -287,6 +320,7 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
         if (wssServer?.listening) await new Promise<void>((resolve) => wssServer.close(() => resolve()));
         guard.close();
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
+        await persistence.close();
         logger.info('mqtt broker closed');
       })();
       return closed;

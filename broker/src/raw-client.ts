@@ -18,12 +18,14 @@ export interface RawPeer {
 
 export const encode = (packet: Packet): Buffer => mqttPacket.generate(packet, { protocolVersion: 4 });
 
-export function connectPacket(options: { clientId?: string; username?: string; password?: string; keepalive?: number; protocolVersion?: number } = {}): Packet {
+export function connectPacket(
+  options: { clientId?: string; username?: string; password?: string; keepalive?: number; protocolVersion?: number; clean?: boolean } = {},
+): Packet {
   return {
     cmd: 'connect',
     protocolId: 'MQTT',
     protocolVersion: (options.protocolVersion ?? 4) as 4,
-    clean: true,
+    clean: options.clean ?? true,
     clientId: options.clientId ?? `raw-${Math.random().toString(36).slice(2, 8)}`,
     keepalive: options.keepalive ?? 0,
     ...(options.username === undefined ? {} : { username: options.username }),

@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Domain, ParsedTopic } from '@cityops/contracts';
 import type { ConnectionLimits } from './limits.ts';
+import type { BrokerPersistenceOptions } from './persistence.ts';
 
 export type { ConnectionLimits } from './limits.ts';
+export type { BrokerPersistenceOptions } from './persistence.ts';
 
 export const DEVICE_KINDS = ['sensor', 'gateway', 'integrator'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -106,6 +108,8 @@ export interface CityBrokerOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** extension: MQTT over TLS (and secure WebSocket when `wssPort` is set) */
   tls?: BrokerTlsOptions;
+  /** extension: where sessions, retained messages, in-flight QoS 1/2 and wills live; default memory */
+  persistence?: BrokerPersistenceOptions;
 }
 
 export interface BrokerTlsOptions {
