@@ -70,6 +70,23 @@ describe('createSqliteDeviceAccounts', () => {
     expect(row.rotated_at).not.toBeNull();
   });
 
+  it('refuses a cached secret once another process (the CLI) has rotated or removed the device', async () => {
+    const creds = await accounts.add({ id: 'flood-600', kind: 'sensor', domain: 'flood' });
+    await accounts.add({ id: 'flood-601', kind: 'sensor', domain: 'flood' });
+    const other = await accounts.rotate('flood-601');
+    expect(await accounts.verify('flood-600', creds.password)).not.toBeNull(); // now cached here
+    expect(await accounts.verify('flood-601', other.password)).not.toBeNull();
+    // `cityops devices rotate/remove` opens its own connection to the same database file.
+    const cliDb = new Database(path.join(dir, 'center.db'));
+    const cli = createSqliteDeviceAccounts(cliDb, { scryptCost: 1024 });
+    const rotated = await cli.rotate('flood-600');
+    expect(cli.remove('flood-601')).toBe(true);
+    cliDb.close();
+    expect(await accounts.verify('flood-600', creds.password)).toBeNull();
+    expect(await accounts.verify('flood-600', rotated.password)).toMatchObject({ id: 'flood-600' });
+    expect(await accounts.verify('flood-601', other.password)).toBeNull();
+  });
+
   it('answers repeated successful verifications from memory, without scrypt', async () => {
     const creds = await accounts.add({ id: 'flood-500', kind: 'sensor', domain: 'flood' });
     expect(await accounts.verify('flood-500', creds.password)).not.toBeNull();

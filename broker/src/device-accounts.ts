@@ -93,19 +93,21 @@ export function createSqliteDeviceAccounts(db: Database, options: SqliteDeviceAc
 
   // Reconnect storms (a gateway rebooting, a cell tower coming back) would otherwise cost one
   // scrypt per CONNECT. Keys are SHA-256(username, password): the cache never holds a secret.
-  const cache = new Map<string, DevicePrincipal>();
+  // Values are the stored hash the secret matched: `cityops devices rotate|remove` runs in
+  // another process, so every hit is checked against the current row (one indexed read).
+  const cache = new Map<string, { id: string; hash: string }>();
   const cacheKeysById = new Map<string, Set<string>>();
 
   const cacheKey = (username: string, password: string): string =>
     createHash('sha256').update(username).update('\0').update(password).digest('base64url');
 
-  function remember(key: string, principal: DevicePrincipal): void {
+  function remember(key: string, principal: DevicePrincipal, hash: string): void {
     if (cache.size >= cacheSize) {
       // Map keeps insertion order: drop the oldest entry.
       const oldest = cache.keys().next();
       if (!oldest.done) forgetKey(oldest.value);
     }
-    cache.set(key, principal);
+    cache.set(key, { id: principal.id, hash });
     let keys = cacheKeysById.get(principal.id);
     if (keys === undefined) cacheKeysById.set(principal.id, (keys = new Set()));
     keys.add(key);
@@ -174,7 +176,11 @@ export function createSqliteDeviceAccounts(db: Database, options: SqliteDeviceAc
     async verify(username, password) {
       const key = cacheKey(username, password);
       const cached = cache.get(key);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        const current = selectOne.get(cached.id);
+        if (current !== undefined && current.hash === cached.hash) return toPrincipal(current);
+        forgetKey(key); // rotated or removed, possibly by another process
+      }
 
       const row = isSensorId(username) ? selectOne.get(username) : undefined;
       const stored: SecretHash = row === undefined ? await decoy : { salt: row.salt, hash: row.hash, cost: row.scrypt_n };
@@ -185,7 +191,7 @@ export function createSqliteDeviceAccounts(db: Database, options: SqliteDeviceAc
       const current = selectOne.get(username);
       if (current === undefined || current.hash !== row.hash) return null;
       const principal = toPrincipal(current);
-      remember(key, principal);
+      remember(key, principal, current.hash);
       return principal;
     },
   };
