@@ -112,3 +112,39 @@ export function resolveAlert(alert: Alert, at: number): Alert {
   const time = isoTime(at);
   return { ...alert, state: 'resolved', resolvedAt: time, updatedAt: time };
 }
+
+/** A new active alert for the rule kinds that are not per-level thresholds. */
+export function newAlert(p: {
+  ruleId: string;
+  domain: Alert['domain'];
+  severity: Severity;
+  subject: Alert['subject'];
+  location: readonly [number, number];
+  district: string;
+  at: number;
+  value: number;
+  threshold?: number;
+  message: Alert['message'];
+}): Alert {
+  const time = isoTime(p.at);
+  return {
+    id: buildAlertId(p.ruleId, p.subject.id, p.at),
+    ruleId: p.ruleId,
+    domain: p.domain,
+    severity: p.severity,
+    state: 'active',
+    subject: { kind: p.subject.kind, id: p.subject.id },
+    location: [p.location[0], p.location[1]],
+    district: p.district,
+    raisedAt: time,
+    updatedAt: time,
+    value: p.value,
+    ...(p.threshold !== undefined ? { threshold: p.threshold } : {}),
+    message: p.message,
+  };
+}
+
+/** Same alert, new value/message (e.g. a district incident whose sensor count changed). */
+export function updateAlert(alert: Alert, at: number, value: number, message: Alert['message']): Alert {
+  return { ...alert, value, message, updatedAt: isoTime(at) };
+}

@@ -16,9 +16,11 @@ export interface CompiledThresholdRule {
   readonly clearForMs: number;
   readonly relative: boolean;
   readonly sensorLevels: boolean;
+  /** Index-category rules read the reading's `aqi` instead of a field: 'vn' | 'us', or null for a real field. */
+  readonly index: 'vn' | 'us' | null;
 }
 
-export function compileThresholdRule(def: ThresholdRule): CompiledThresholdRule {
+export function compileThresholdRule(def: ThresholdRule, index: 'vn' | 'us' | null = null): CompiledThresholdRule {
   return {
     def,
     id: def.id,
@@ -30,6 +32,7 @@ export function compileThresholdRule(def: ThresholdRule): CompiledThresholdRule 
     clearForMs: def.clear.for,
     relative: def.relativeTo !== undefined,
     sensorLevels: def.levelsFrom !== undefined,
+    index,
   };
 }
 

@@ -1,15 +1,17 @@
+import type { ThresholdRule } from './rule-schema.ts';
 import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.ts';
 import { RULES_ERROR_CODES } from './errors.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { flood, floodSensor, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { RuleEngine } from './types.ts';
 
 const at = (s: number) => T0 + s * SECOND;
 const iso = (s: number) => new Date(at(s)).toISOString();
 
 function raised(): { engine: RuleEngine; id: string } {
-  const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   engine.evaluate(flood(at(0), 12), floodSensor);
   const [change] = engine.evaluate(flood(at(30), 12), floodSensor);
   if (change === undefined) throw new Error('expected a raised alert');
@@ -50,7 +52,7 @@ describe('acknowledge', () => {
   });
 
   it('forgets the oldest resolved ids beyond resolvedAlertMemory', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES, resolvedAlertMemory: 1 });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS, resolvedAlertMemory: 1 });
     const ids: string[] = [];
     for (let cycle = 0; cycle < 2; cycle++) {
       const base = cycle * 1000;
@@ -109,15 +111,15 @@ describe('returned alerts are the caller’s', () => {
 
 describe('engine.rules', () => {
   it('exposes the validated rules, frozen so a running engine cannot be changed from outside', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
-    expect(engine.rules).toEqual(HCMC_DEFAULT_RULES);
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
+    expect(engine.rules).toEqual(THRESHOLD_DEFAULTS);
     expect(() => {
-      (engine.rules[0]!.levels[0] as { value: number }).value = 1;
+      ((engine.rules[0] as ThresholdRule).levels[0] as { value: number }).value = 1;
     }).toThrow(TypeError);
   });
 
   it('rejects invalid rules at construction', () => {
-    expect(() => createRuleEngine({ rules: [{ ...HCMC_DEFAULT_RULES[0]!, field: 'pm25' }] })).toThrow(
+    expect(() => createRuleEngine({ rules: [{ ...(HCMC_DEFAULT_RULES[0] as ThresholdRule), field: 'pm25' }] })).toThrow(
       expect.objectContaining({ code: RULES_ERROR_CODES.INVALID_RULE }),
     );
   });

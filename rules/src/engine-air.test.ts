@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { air, airSensor, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange } from './types.ts';
 
 const at = (s: number) => T0 + s * SECOND;
 
 function run(values: Array<[number, number]>): AlertChange[] {
-  const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   return values.flatMap(([s, pm25]) => engine.evaluate(air(at(s), pm25), airSensor));
 }
 

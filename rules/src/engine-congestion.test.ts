@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { MINUTE, T0, traffic, trafficSensor } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 const at = (min: number) => T0 + min * MINUTE;
 
 function run(speeds: Array<[number, number]>, sensor: RuleSensor = trafficSensor): AlertChange[] {
-  const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   return speeds.flatMap(([min, kmh]) => engine.evaluate(traffic(at(min), kmh, sensor), sensor));
 }
 
@@ -16,20 +17,27 @@ const everyMinute = (from: number, to: number, kmh: number): Array<[number, numb
   Array.from({ length: to - from + 1 }, (_, i) => [from + i, kmh] as [number, number]);
 
 describe('traffic-congestion rule (relative to free-flow speed)', () => {
-  it('raises major after 5 min below 0.4 × free flow, not before', () => {
+  it('raises major (LOS E) after 10 min below 0.4 × free flow, not before', () => {
     // free flow 50 km/h → threshold 20 km/h
-    expect(run(everyMinute(0, 4, 18))).toEqual([]);
-    const changes = run(everyMinute(0, 5, 18));
-    expect(kinds(changes)).toEqual(['raised@5']);
+    expect(run(everyMinute(0, 9, 18))).toEqual([]);
+    const changes = run(everyMinute(0, 10, 18));
+    expect(kinds(changes)).toEqual(['raised@10']);
     expect(changes[0]!.alert).toMatchObject({
       severity: 'major',
       value: 18,
       threshold: 20,
       message: {
-        vi: 'Ùn tắc tại Điện Biên Phủ: tốc độ trung bình 18 km/h (ngưỡng 20 km/h)',
-        en: 'Congestion at Điện Biên Phủ: mean speed 18 km/h (threshold 20 km/h)',
+        vi: 'Ùn tắc tại Điện Biên Phủ: tốc độ trung bình 18 km/h (ngưỡng 20 km/h) — mức phục vụ E',
+        en: 'Congestion at Điện Biên Phủ: mean speed 18 km/h (threshold 20 km/h) — level of service E',
       },
     });
+  });
+
+  it('escalates to critical (LOS F) at 0.3 × free flow', () => {
+    const changes = run([...everyMinute(0, 10, 18), [11, 14]]);
+    expect(kinds(changes)).toEqual(['raised@10', 'updated@11']);
+    expect(changes[1]!.alert).toMatchObject({ severity: 'critical', threshold: 15 });
+    expect(changes[1]!.alert.message.en).toMatch(/level of service F$/);
   });
 
   it('scales the threshold with each road’s free-flow speed', () => {
@@ -40,8 +48,8 @@ describe('traffic-congestion rule (relative to free-flow speed)', () => {
   });
 
   it('clears only above 0.5 × free flow held for 2 min (hysteresis band 20–25 km/h stays open)', () => {
-    const changes = run([...everyMinute(0, 5, 15), ...everyMinute(6, 30, 23), [31, 26], [32, 27], [33, 30]]);
-    expect(kinds(changes)).toEqual(['raised@5', 'resolved@33']);
+    const changes = run([...everyMinute(0, 10, 18), ...everyMinute(11, 30, 23), [31, 26], [32, 27], [33, 30]]);
+    expect(kinds(changes)).toEqual(['raised@10', 'resolved@33']);
   });
 
   it('skips traffic sensors without a usable free-flow speed', () => {

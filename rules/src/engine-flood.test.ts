@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { flood, floodSensor, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 const at = (s: number) => T0 + s * SECOND;
 
 /** Feeds (seconds, cm) pairs and returns every change in order. */
-function run(levels: Array<[number, number]>, sensor: RuleSensor = floodSensor, engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES })): AlertChange[] {
+function run(levels: Array<[number, number]>, sensor: RuleSensor = floodSensor, engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS })): AlertChange[] {
   return levels.flatMap(([s, cm]) => engine.evaluate(flood(at(s), cm, sensor), sensor));
 }
 
@@ -120,7 +121,7 @@ describe('flood-depth rule', () => {
 
   describe('out-of-order readings', () => {
     it('ignores readings older than the latest seen for the sensor', () => {
-      const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+      const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
       const changes = run([[100, 12], [130, 12], [60, 2], [70, 2], [140, 12]], floodSensor, engine);
       expect(summary(changes)).toEqual(['raised:minor@130']);
       // A late dip inside the raise window must not reset it either.
@@ -134,7 +135,7 @@ describe('flood-depth rule', () => {
   });
 
   it('keeps sensors independent', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
     const other: RuleSensor = { ...floodSensor, id: 'fl-other', name: 'Huỳnh Tấn Phát' };
     engine.evaluate(flood(at(0), 20), floodSensor);
     engine.evaluate(flood(at(10), 20, other), other);
@@ -144,7 +145,7 @@ describe('flood-depth rule', () => {
   });
 
   it('ignores readings without the rule field and rejects a reading/sensor mismatch', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
     expect(engine.evaluate({ sensorId: floodSensor.id, domain: 'flood', ts: at(0), receivedAt: at(0), fields: { rainfallMm: 40 } }, floodSensor)).toEqual([]);
     expect(engine.snapshot().tracks).toEqual([]);
     expect(() => engine.evaluate(flood(at(0), 20), { ...floodSensor, id: 'fl-someone-else' })).toThrow(

@@ -5,6 +5,7 @@ import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { applyOps, opsArb, SENSORS } from './test-operations.ts';
 import { floodSensor, flood, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange } from './types.ts';
 
 /**
@@ -44,7 +45,7 @@ describe('engine properties', () => {
   it('never more than one open alert per (rule, subject); every resolve follows its raise', () => {
     fc.assert(
       fc.property(opsArb, (ops) => {
-        const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+        const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
         const { changes } = applyOps(engine, ops);
         const open = checkLifecycle(changes);
         const engineOpen = engine.openAlerts();
@@ -59,7 +60,7 @@ describe('engine properties', () => {
   it('every alert carries the reading value and the active level’s threshold on the right side', () => {
     fc.assert(
       fc.property(opsArb, (ops) => {
-        const { changes } = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
+        const { changes } = applyOps(createRuleEngine({ rules: THRESHOLD_DEFAULTS }), ops);
         for (const { kind, alert } of changes) {
           if (kind !== 'raised') continue;
           const below = alert.ruleId === 'traffic-congestion';
@@ -73,8 +74,8 @@ describe('engine properties', () => {
   it('replaying the same operations gives identical changes (deterministic ids and times)', () => {
     fc.assert(
       fc.property(opsArb, (ops) => {
-        const a = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
-        const b = applyOps(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
+        const a = applyOps(createRuleEngine({ rules: THRESHOLD_DEFAULTS }), ops);
+        const b = applyOps(createRuleEngine({ rules: THRESHOLD_DEFAULTS }), ops);
         expect(b.changes).toEqual(a.changes);
       }),
       { numRuns: 100 },
@@ -86,7 +87,7 @@ describe('engine properties', () => {
     const arb = fc.array(fc.record({ sensor: sensorIdx, offsetS: fc.integer({ min: 0, max: 900 }), cm: fc.integer({ min: 0, max: 60 }) }), { maxLength: 200 });
     fc.assert(
       fc.property(arb, (items) => {
-        const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+        const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
         const changes = items.flatMap(({ offsetS, cm }) => engine.evaluate(flood(T0 + offsetS * SECOND, cm), floodSensor));
         checkLifecycle(changes);
         expect(engine.openAlerts().length).toBeLessThanOrEqual(1);

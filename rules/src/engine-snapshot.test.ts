@@ -5,17 +5,18 @@ import { RULES_ERROR_CODES } from './errors.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { applyOps, opsArb, type Op } from './test-operations.ts';
 import { flood, floodSensor, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { EngineSnapshot } from './snapshot.ts';
 
 const viaJson = (snapshot: EngineSnapshot): EngineSnapshot => JSON.parse(JSON.stringify(snapshot)) as EngineSnapshot;
 
 function compareSplitRun(ops: readonly Op[], split: number): void {
-  const uninterrupted = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const uninterrupted = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   const whole = applyOps(uninterrupted, ops);
 
-  const first = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const first = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   const head = applyOps(first, ops.slice(0, split));
-  const restored = createRuleEngine({ rules: HCMC_DEFAULT_RULES, snapshot: viaJson(first.snapshot()) });
+  const restored = createRuleEngine({ rules: THRESHOLD_DEFAULTS, snapshot: viaJson(first.snapshot()) });
   const tail = applyOps(restored, ops.slice(split), head.clock);
 
   expect([...head.changes, ...tail.changes]).toEqual(whole.changes);
@@ -41,7 +42,7 @@ describe('snapshot / restore', () => {
   });
 
   it('is plain JSON data', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
     engine.evaluate(flood(T0, 40), floodSensor);
     engine.evaluate(flood(T0 + 30 * SECOND, 40), floodSensor);
     const snapshot = engine.snapshot();
@@ -57,17 +58,17 @@ describe('snapshot / restore', () => {
       { version: 1, tracks: [{ ruleId: 'air-pm25', sensorId: 's', lastTs: 0, pendingSince: null, clearSince: null, lowerSince: null, lowerLevel: -1, level: 5, alert: null }], resolvedAlertIds: [] },
     ];
     for (const snapshot of bad) {
-      expect(() => createRuleEngine({ rules: HCMC_DEFAULT_RULES, snapshot: snapshot as EngineSnapshot })).toThrow(
+      expect(() => createRuleEngine({ rules: THRESHOLD_DEFAULTS, snapshot: snapshot as EngineSnapshot })).toThrow(
         expect.objectContaining({ code: RULES_ERROR_CODES.INVALID_SNAPSHOT }),
       );
     }
   });
 
   it('drops state of rules that are no longer configured', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
     engine.evaluate(flood(T0, 40), floodSensor);
     engine.evaluate(flood(T0 + 30 * SECOND, 40), floodSensor);
-    const withoutFlood = createRuleEngine({ rules: HCMC_DEFAULT_RULES.filter((r) => r.id !== 'flood-depth'), snapshot: viaJson(engine.snapshot()) });
+    const withoutFlood = createRuleEngine({ rules: THRESHOLD_DEFAULTS.filter((r) => r.id !== 'flood-depth'), snapshot: viaJson(engine.snapshot()) });
     expect(withoutFlood.openAlerts()).toEqual([]);
     expect(withoutFlood.snapshot().tracks).toEqual([]);
   });

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { flood, floodSensor, SECOND, T0 } from './test-fixtures.ts';
+import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 
 const at = (s: number) => T0 + s * SECOND;
 
 function openThenClearing() {
-  const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+  const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
   engine.evaluate(flood(at(0), 12), floodSensor);
   const id = engine.evaluate(flood(at(30), 12), floodSensor)[0]!.alert.id;
   engine.evaluate(flood(at(40), 2), floodSensor); // clear condition starts holding at 40 s
@@ -51,7 +52,7 @@ describe('tick', () => {
   });
 
   it('never raises: a pending condition needs a confirming reading', () => {
-    const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
+    const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
     engine.evaluate(flood(at(0), 40), floodSensor);
     expect(engine.tick(at(3600))).toEqual([]);
   });

@@ -1,9 +1,13 @@
-import type { Alert, Domain, Reading } from '@cityops/contracts';
+import type { Alert, Domain, LiveReading, Reading } from '@cityops/contracts';
+import { createRateTrack, stepRate, type RateTrack } from './rate-track.ts';
+import { lastWillAbsence, reportAbsence, tickAbsence, type AbsenceTrack } from './absence-track.ts';
+import { counts, createDistrictTrack, judgeDistrict, type DistrictTrack } from './district-aggregate.ts';
+import { indexCategoryAsThreshold } from './index-category.ts';
 import { acknowledgeAlert, copyAlert } from './alert-build.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { compileThresholdRule, sensorFactor, type CompiledThresholdRule } from './compiled-rule.ts';
 import { alertNotFoundError, alertResolvedError, invalidSnapshotError, sensorMismatchError } from './errors.ts';
-import type { RuleDefinition } from './rule-schema.ts';
+import type { AbsenceRule, DistrictRule, RateOfChangeRule, RuleDefinition } from './rule-schema.ts';
 import { assertEngineSnapshot, type EngineSnapshot, type TrackSnapshot } from './snapshot.ts';
 import { createTrack, resolveTrack, stepThreshold, type ThresholdTrack } from './threshold-track.ts';
 import type { AlertChange, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
@@ -17,6 +21,20 @@ interface RuleSlot {
 
 const DEFAULT_RESOLVED_MEMORY = 10_000;
 
+/** Anything holding one open alert; acknowledging replaces `alert` in place. */
+interface AlertHolder {
+  alert: Alert | null;
+}
+
+/** The interval an absence rule expects from a sensor: registry, then the reading's own intervalS, then the rule's default. */
+function expectedIntervalMs(rule: AbsenceRule, sensor: RuleSensor, reading?: Reading): number {
+  const own = sensor.reportingIntervalS;
+  if (own !== undefined && Number.isFinite(own) && own > 0) return own * 1000;
+  const fromReading = (reading?.fields as Record<string, number | undefined> | undefined)?.intervalS;
+  if (fromReading !== undefined && Number.isFinite(fromReading) && fromReading > 0) return fromReading * 1000;
+  return rule.defaultIntervalS * 1000;
+}
+
 /**
  * The engine object is the mutability boundary: inside, state lives in Maps
  * and is updated in place; everything crossing the boundary (readings in,
@@ -28,15 +46,28 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const resolvedMemory = Math.max(0, options.resolvedAlertMemory ?? DEFAULT_RESOLVED_MEMORY);
   const slots = new Map<string, RuleSlot>();
   const byDomain = new Map<Domain, RuleSlot[]>();
+  const rateRules = new Map<string, { rule: RateOfChangeRule; tracks: Map<string, RateTrack> }>();
+  const absenceRules = new Map<string, { rule: AbsenceRule; tracks: Map<string, AbsenceTrack> }>();
+  const districtRules = new Map<string, { rule: DistrictRule; tracks: Map<string, DistrictTrack> }>();
   for (const def of rules) {
-    const slot: RuleSlot = { rule: compileThresholdRule(def), tracks: new Map() };
-    slots.set(def.id, slot);
-    const list = byDomain.get(def.domain);
-    if (list === undefined) byDomain.set(def.domain, [slot]);
-    else list.push(slot);
+    if (def.kind === 'rate-of-change') rateRules.set(def.id, { rule: def, tracks: new Map() });
+    else if (def.kind === 'absence') absenceRules.set(def.id, { rule: def, tracks: new Map() });
+    else if (def.kind === 'district') districtRules.set(def.id, { rule: def, tracks: new Map() });
+    else {
+      const compiled = def.kind === 'threshold' ? compileThresholdRule(def) : compileThresholdRule(indexCategoryAsThreshold(def), def.index);
+      const slot: RuleSlot = { rule: compiled, tracks: new Map() };
+      slots.set(def.id, slot);
+      const domain = compiled.def.domain;
+      const list = byDomain.get(domain);
+      if (list === undefined) byDomain.set(domain, [slot]);
+      else list.push(slot);
+    }
   }
+  const rateByDomain = new Map<Domain, Array<{ rule: RateOfChangeRule; tracks: Map<string, RateTrack> }>>();
+  for (const r of rateRules.values()) rateByDomain.set(r.rule.domain, [...(rateByDomain.get(r.rule.domain) ?? []), r]);
+  const hasDistricts = districtRules.size > 0;
 
-  const openById = new Map<string, ThresholdTrack>();
+  const openById = new Map<string, AlertHolder>();
   /** Open alerts whose clear condition is holding: the only candidates for tick(). */
   const clearing = new Set<ThresholdTrack>();
   /** Insertion-ordered, so the oldest id is evicted first. */
@@ -62,6 +93,40 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     }
     if (track.clearSince !== null) clearing.add(track);
     else clearing.delete(track);
+  };
+
+  /** Bookkeeping of a change from a non-threshold holder. */
+  const note = (holder: AlertHolder, change: AlertChange | null, out: AlertChange[]): void => {
+    if (change === null) return;
+    if (change.kind === 'raised') openById.set(change.alert.id, holder);
+    else if (change.kind === 'resolved') {
+      openById.delete(change.alert.id);
+      rememberResolved(change.alert.id);
+    }
+    out.push(change);
+  };
+
+  /**
+   * District incidents follow the sensor alerts: every sensor change in `out`
+   * from index `from` on moves membership, then the touched districts are
+   * re-judged once each.
+   */
+  const aggregate = (out: AlertChange[], from: number): void => {
+    if (!hasDistricts) return;
+    const end = out.length;
+    for (const { rule, tracks } of districtRules.values()) {
+      const touched = new Map<DistrictTrack, number>();
+      for (let i = from; i < end; i++) {
+        const { alert } = out[i]!;
+        if (alert.subject.kind !== 'sensor' || !rule.sourceRules.includes(alert.ruleId)) continue;
+        let track = tracks.get(alert.district);
+        if (track === undefined) tracks.set(alert.district, (track = createDistrictTrack(rule, alert.district)));
+        if (counts(rule, alert)) track.members.set(alert.id, [alert.location[0], alert.location[1]]);
+        else track.members.delete(alert.id);
+        touched.set(track, Math.max(touched.get(track) ?? -Infinity, Date.parse(alert.updatedAt)));
+      }
+      for (const [track, at] of touched) note(track, judgeDistrict(track, at), out);
+    }
   };
 
   if (options.snapshot !== undefined) restore(options.snapshot);
@@ -92,6 +157,48 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       }
     });
     for (const id of snapshot.resolvedAlertIds) rememberResolved(id);
+    const adopt = (holder: AlertHolder, path: string): void => {
+      if (holder.alert === null) return;
+      if (openById.has(holder.alert.id)) throw invalidSnapshotError([{ path, message: `alert ${holder.alert.id} appears twice` }]);
+      openById.set(holder.alert.id, holder);
+    };
+    snapshot.rate?.forEach((saved, i) => {
+      const entry = rateRules.get(saved.ruleId);
+      if (entry === undefined) return;
+      const track = createRateTrack(entry.rule, saved.sensor as RuleSensor);
+      track.samples = saved.samples.map(([t, v]) => [t, v]);
+      track.latestTs = saved.latestTs;
+      track.clearSince = saved.clearSince;
+      track.alert = saved.alert === null ? null : copyAlert(saved.alert);
+      entry.tracks.set(track.sensorId, track);
+      adopt(track, `/rate/${i}/alert/id`);
+    });
+    snapshot.absence?.forEach((saved, i) => {
+      const entry = absenceRules.get(saved.ruleId);
+      if (entry === undefined) return;
+      const sensor = saved.sensor as RuleSensor;
+      const track: AbsenceTrack = { rule: entry.rule, sensor, domain: sensor.domain, lastTs: saved.lastTs, intervalMs: saved.intervalMs, alert: saved.alert === null ? null : copyAlert(saved.alert) };
+      entry.tracks.set(sensor.id, track);
+      adopt(track, `/absence/${i}/alert/id`);
+    });
+    snapshot.district?.forEach((saved, i) => {
+      const entry = districtRules.get(saved.ruleId);
+      if (entry === undefined || saved.alert === null) return;
+      const track = createDistrictTrack(entry.rule, saved.district);
+      track.alert = copyAlert(saved.alert);
+      entry.tracks.set(saved.district, track);
+      adopt(track, `/district/${i}/alert/id`);
+    });
+    // Membership is derived from the open sensor alerts, so it can never disagree with them.
+    for (const { rule, tracks } of districtRules.values()) {
+      for (const holder of openById.values()) {
+        const alert = holder.alert;
+        if (alert === null || !counts(rule, alert)) continue;
+        let track = tracks.get(alert.district);
+        if (track === undefined) tracks.set(alert.district, (track = createDistrictTrack(rule, alert.district)));
+        track.members.set(alert.id, [alert.location[0], alert.location[1]]);
+      }
+    }
   }
 
   return {
@@ -99,15 +206,39 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
 
     evaluate(reading: Reading, sensor: RuleSensor): AlertChange[] {
       const out: AlertChange[] = [];
-      const domainSlots = byDomain.get(reading.domain);
-      if (domainSlots === undefined) return out;
       if (reading.sensorId !== sensor.id) throw sensorMismatchError(reading.sensorId, sensor.id);
       const ts = reading.ts;
       const fields = reading.fields as Record<string, number | undefined>;
+      for (const { rule, tracks } of absenceRules.values()) {
+        if (rule.domain !== undefined && rule.domain !== reading.domain) continue;
+        let track = tracks.get(sensor.id);
+        const intervalMs = expectedIntervalMs(rule, sensor, reading);
+        if (track === undefined) {
+          tracks.set(sensor.id, { rule, sensor, domain: reading.domain, lastTs: ts, intervalMs, alert: null });
+          continue;
+        }
+        note(track, reportAbsence(track, ts, intervalMs, sensor), out);
+      }
+      const rates = rateByDomain.get(reading.domain);
+      if (rates !== undefined) {
+        for (const { rule, tracks } of rates) {
+          const value = fields[rule.field];
+          if (value === undefined || !Number.isFinite(value)) continue;
+          let track = tracks.get(sensor.id);
+          if (track === undefined) tracks.set(sensor.id, (track = createRateTrack(rule, sensor)));
+          note(track, stepRate(track, ts, value, sensor), out);
+        }
+      }
+      const domainSlots = byDomain.get(reading.domain);
+      if (domainSlots === undefined) {
+        if (out.length > 0) aggregate(out, 0);
+        return out;
+      }
+      const aqi = (reading as LiveReading).aqi;
       for (let i = 0; i < domainSlots.length; i++) {
         const slot = domainSlots[i]!;
         const rule = slot.rule;
-        const value = fields[rule.field];
+        const value = rule.index === null ? fields[rule.field] : aqi?.[rule.index]?.value;
         if (value === undefined || !Number.isFinite(value)) continue;
         const factor = sensorFactor(rule, sensor);
         if (Number.isNaN(factor)) continue;
@@ -124,6 +255,24 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         const change = stepThreshold(track, value, ts, sensor, factor);
         if (change !== null || track.alert !== null) record(track, change, out);
       }
+      if (out.length > 0) aggregate(out, 0);
+      return out;
+    },
+
+    status(sensor: RuleSensor, online: boolean, ts: number): AlertChange[] {
+      const out: AlertChange[] = [];
+      for (const { rule, tracks } of absenceRules.values()) {
+        if (rule.domain !== undefined && rule.domain !== sensor.domain) continue;
+        let track = tracks.get(sensor.id);
+        if (track === undefined) {
+          track = { rule, sensor, domain: sensor.domain, lastTs: online ? ts : -Infinity, intervalMs: expectedIntervalMs(rule, sensor), alert: null };
+          tracks.set(sensor.id, track);
+          if (online) continue;
+        }
+        if (online) note(track, reportAbsence(track, ts, track.intervalMs, sensor), out);
+        else if (rule.lastWill) note(track, lastWillAbsence(track, Number.isFinite(track.lastTs) ? Math.max(ts, track.lastTs) : ts), out);
+      }
+      if (out.length > 0) aggregate(out, 0);
       return out;
     },
 
@@ -138,6 +287,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         if (at > track.lastTs) track.lastTs = at;
         record(track, resolveTrack(track, at), out);
       }
+      for (const { tracks } of absenceRules.values()) {
+        for (const track of tracks.values()) if (Number.isFinite(track.lastTs)) note(track, tickAbsence(track, now), out);
+      }
+      if (out.length > 0) aggregate(out, 0);
       return out;
     },
 
@@ -174,7 +327,32 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           });
         }
       }
-      return { version: 1, tracks, resolvedAlertIds: [...resolvedIds] };
+      const rate = [...rateRules.values()].flatMap(({ tracks: t }) =>
+        [...t.values()].map((r) => ({
+          ruleId: r.rule.id,
+          sensor: { ...r.sensor, location: [r.sensor.location[0], r.sensor.location[1]] as [number, number] },
+          samples: r.samples.map(([a, b]) => [a, b] as [number, number]),
+          latestTs: r.latestTs,
+          clearSince: r.clearSince,
+          alert: r.alert === null ? null : copyAlert(r.alert),
+        })),
+      );
+      // Sensors never heard from (lastTs −∞ after an early Last Will) are not JSON numbers; they restart unknown.
+      const absence = [...absenceRules.values()].flatMap(({ tracks: t }) =>
+        [...t.values()]
+          .filter((a) => Number.isFinite(a.lastTs) || a.alert !== null)
+          .map((a) => ({
+            ruleId: a.rule.id,
+            sensor: { ...a.sensor, location: [a.sensor.location[0], a.sensor.location[1]] as [number, number] },
+            lastTs: Number.isFinite(a.lastTs) ? a.lastTs : 0,
+            intervalMs: a.intervalMs,
+            alert: a.alert === null ? null : copyAlert(a.alert),
+          })),
+      );
+      const district = [...districtRules.values()].flatMap(({ tracks: t }) =>
+        [...t.values()].filter((d) => d.alert !== null).map((d) => ({ ruleId: d.rule.id, district: d.district, alert: copyAlert(d.alert!) })),
+      );
+      return { version: 1, tracks, resolvedAlertIds: [...resolvedIds], rate, absence, district };
     },
   };
 }

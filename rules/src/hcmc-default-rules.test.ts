@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import { parseRuleDefinitions } from './validate-rules.ts';
+import type { ThresholdRule } from './rule-schema.ts';
 
 const rule = (id: string) => {
   const found = HCMC_DEFAULT_RULES.find((r) => r.id === id);
-  if (found === undefined) throw new Error(`missing rule ${id}`);
-  return found;
+  if (found === undefined || found.kind !== 'threshold') throw new Error(`missing threshold rule ${id}`);
+  return found as ThresholdRule;
 };
 
 describe('HCMC_DEFAULT_RULES', () => {
@@ -13,11 +14,15 @@ describe('HCMC_DEFAULT_RULES', () => {
     expect(parseRuleDefinitions(HCMC_DEFAULT_RULES)).toEqual(HCMC_DEFAULT_RULES);
   });
 
-  it('covers every domain once', () => {
-    expect(HCMC_DEFAULT_RULES.map((r) => `${r.id}:${r.domain}`)).toEqual([
-      'flood-depth:flood',
-      'traffic-congestion:traffic',
-      'air-pm25:air',
+  it('ships flood depth and rise, congestion, air quality, offline and district flood rules', () => {
+    expect(HCMC_DEFAULT_RULES.map((r) => `${r.id}:${r.kind}`)).toEqual([
+      'flood-depth:threshold',
+      'flood-rise:rate-of-change',
+      'traffic-congestion:threshold',
+      'air-pm25:threshold',
+      'air-quality-vn:index-category',
+      'sensor-offline:absence',
+      'district-flood:district',
     ]);
   });
 
@@ -31,10 +36,13 @@ describe('HCMC_DEFAULT_RULES', () => {
     expect([flood.for, flood.clear.value, flood.clear.for, flood.levelsFrom]).toEqual([30_000, 5, 60_000, 'alertLevelsCm']);
   });
 
-  it('traffic: below 0.4 × free flow for 5 min, clear above 0.5 × for 2 min', () => {
+  it('traffic: below 0.4 × free flow for 10 min (LOS E), 0.3 × LOS F, clear above 0.5 × for 2 min', () => {
     const congestion = rule('traffic-congestion');
-    expect(congestion).toMatchObject({ comparison: 'below', relativeTo: 'freeFlowKmh', for: 300_000, clear: { value: 0.5, for: 120_000 } });
-    expect(congestion.levels).toEqual([{ severity: 'major', value: 0.4 }]);
+    expect(congestion).toMatchObject({ comparison: 'below', relativeTo: 'freeFlowKmh', for: 600_000, clear: { value: 0.5, for: 120_000 } });
+    expect(congestion.levels.map((l) => [l.severity, l.value, l.note?.en])).toEqual([
+      ['major', 0.4, 'level of service E'],
+      ['critical', 0.3, 'level of service F'],
+    ]);
   });
 
   it('air: EPA 2024 "Unhealthy" 55.5 and "Very unhealthy" 125.5 µg/m³, clear below 35.5 for 2 min', () => {
@@ -48,6 +56,6 @@ describe('HCMC_DEFAULT_RULES', () => {
 
   it('is frozen so no consumer can change the defaults for everyone', () => {
     expect(Object.isFrozen(HCMC_DEFAULT_RULES)).toBe(true);
-    expect(Object.isFrozen(HCMC_DEFAULT_RULES[0]!.levels[0])).toBe(true);
+    expect(Object.isFrozen(rule('flood-depth').levels[0])).toBe(true);
   });
 });

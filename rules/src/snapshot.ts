@@ -22,12 +22,51 @@ export const TrackSnapshotSchema = Type.Object(
 );
 export type TrackSnapshot = Static<typeof TrackSnapshotSchema>;
 
-/** Version 1: per-(rule, sensor) window state plus recently resolved alert ids. */
+const RuleSensorSchema = Type.Object(
+  {
+    id: Type.String(),
+    domain: Type.Union([Type.Literal('traffic'), Type.Literal('flood'), Type.Literal('air')]),
+    name: Type.String(),
+    district: Type.String(),
+    location: Type.Tuple([Type.Number(), Type.Number()]),
+  },
+  { additionalProperties: true },
+);
+const openAlert = Type.Union([Alert, Type.Null()]);
+
+export const RateSnapshotSchema = Type.Object(
+  {
+    ruleId: Type.String(),
+    sensor: RuleSensorSchema,
+    samples: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
+    latestTs: Type.Number(),
+    clearSince: nullableTime,
+    alert: openAlert,
+  },
+  { additionalProperties: false },
+);
+export const AbsenceSnapshotSchema = Type.Object(
+  { ruleId: Type.String(), sensor: RuleSensorSchema, lastTs: Type.Number(), intervalMs: Type.Number(), alert: openAlert },
+  { additionalProperties: false },
+);
+export const DistrictSnapshotSchema = Type.Object(
+  { ruleId: Type.String(), district: Type.String(), alert: openAlert },
+  { additionalProperties: false },
+);
+
+/**
+ * Version 1: per-(rule, sensor) threshold window state plus recently resolved
+ * alert ids; the other rule kinds' state is optional so older snapshots load.
+ * District member sets are not stored: they are rebuilt from the open alerts.
+ */
 export const EngineSnapshotSchema = Type.Object(
   {
     version: Type.Literal(1),
     tracks: Type.Array(TrackSnapshotSchema),
     resolvedAlertIds: Type.Array(Type.String()),
+    rate: Type.Optional(Type.Array(RateSnapshotSchema)),
+    absence: Type.Optional(Type.Array(AbsenceSnapshotSchema)),
+    district: Type.Optional(Type.Array(DistrictSnapshotSchema)),
   },
   { additionalProperties: false },
 );

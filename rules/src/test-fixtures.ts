@@ -1,3 +1,4 @@
+import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 import type { Domain, Reading } from '@cityops/contracts';
 import type { RuleSensor } from './types.ts';
 
@@ -44,3 +45,6 @@ export const traffic = (ts: number, speedKmh: number, sensor: RuleSensor = traff
 
 export const air = (ts: number, pm25: number, sensor: RuleSensor = airSensor): Reading =>
   reading(sensor, 'air', ts, { pm25, pm10: pm25 * 1.4 });
+
+/** The threshold rules of the default set, for tests of threshold semantics alone (no rise/offline/district noise). */
+export const THRESHOLD_DEFAULTS = HCMC_DEFAULT_RULES.filter((r) => ['flood-depth', 'traffic-congestion', 'air-pm25'].includes(r.id));

@@ -13,6 +13,8 @@ export interface RuleSensor {
   freeFlowKmh?: number;
   /** flood: per-sensor [minor, major, critical] depths in cm, replacing the rule's level values by position. */
   alertLevelsCm?: number[];
+  /** Seconds between readings the sensor is configured for (absence rules). */
+  reportingIntervalS?: number;
 }
 
 export interface AlertChange {
@@ -30,6 +32,12 @@ export interface RuleEngine {
    * clear condition has held for the rule's clear.for with no newer reading.
    */
   tick(now: number): AlertChange[];
+  /**
+   * A sensor's status message (contracts §1). `online: false` is its Last
+   * Will (or an orderly offline): absence rules with `lastWill` raise at once;
+   * `online: true` resolves an offline alert like a reading does.
+   */
+  status(sensor: RuleSensor, online: boolean, ts: number): AlertChange[];
   /** Throws CITYOPS_RULES_ALERT_NOT_FOUND / CITYOPS_RULES_ALERT_RESOLVED. Re-acknowledging is a no-op that returns the alert as it is. */
   acknowledge(alertId: string, by: string, at: number): AlertChange;
   openAlerts(): Alert[];

@@ -34,7 +34,7 @@ function issuesOf(input: unknown): RulesError {
 describe('parseRuleDefinition', () => {
   it('accepts a well-formed rule and returns a copy detached from the input', () => {
     const input = structuredClone(base);
-    const parsed = parseRuleDefinition(input);
+    const parsed = parseRuleDefinition(input) as typeof base;
     expect(parsed).toEqual(base);
     input.levels[0]!.value = 1;
     expect(parsed.levels[0]!.value).toBe(20);
@@ -72,7 +72,7 @@ describe('parseRuleDefinition', () => {
     });
     expect(error.issues.map((i) => i.path)).toEqual(['/levels/1/severity', '/levels/1/value']);
     const below = issuesOf({
-      ...HCMC_DEFAULT_RULES[1],
+      ...HCMC_DEFAULT_RULES[2],
       levels: [
         { severity: 'major', value: 0.4 },
         { severity: 'critical', value: 0.6 },
@@ -88,9 +88,9 @@ describe('parseRuleDefinition', () => {
 
   it('ties relativeTo to traffic and levelsFrom to flood, with positive factors', () => {
     expect(issuesOf({ ...base, relativeTo: 'freeFlowKmh' }).issues.map((i) => i.path)).toContain('/relativeTo');
-    const air = { ...HCMC_DEFAULT_RULES[2]!, levelsFrom: 'alertLevelsCm' };
+    const air = { ...HCMC_DEFAULT_RULES[3]!, levelsFrom: 'alertLevelsCm' };
     expect(issuesOf(air).issues.map((i) => i.path)).toEqual(['/levelsFrom']);
-    const congestion = { ...HCMC_DEFAULT_RULES[1]!, clear: { value: -1, for: 0 } };
+    const congestion = { ...HCMC_DEFAULT_RULES[2]!, clear: { value: -1, for: 0 } };
     expect(issuesOf(congestion).issues.map((i) => i.path)).toContain('/clear/value');
   });
 

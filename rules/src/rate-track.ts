@@ -1,0 +1,124 @@
+import type { Alert } from '@cityops/contracts';
+import { copyAlert, newAlert, resolveAlert, updateAlert } from './alert-build.ts';
+import { renderTemplate } from './message-format.ts';
+import type { RateOfChangeRule } from './rule-schema.ts';
+import type { AlertChange, RuleSensor } from './types.ts';
+
+/** Window state of one (rate rule, sensor): the samples of the last `window` ms, in event-time order. */
+export interface RateTrack {
+  readonly rule: RateOfChangeRule;
+  readonly sensorId: string;
+  sensor: RuleSensor;
+  /** [ts, value] pairs sorted by ts. */
+  samples: Array<[number, number]>;
+  latestTs: number;
+  clearSince: number | null;
+  alert: Alert | null;
+}
+
+export const createRateTrack = (rule: RateOfChangeRule, sensor: RuleSensor): RateTrack => ({
+  rule,
+  sensorId: sensor.id,
+  sensor,
+  samples: [],
+  latestTs: -Infinity,
+  clearSince: null,
+  alert: null,
+});
+
+/** Change at sample i against the window before it: rise = value − lowest, fall = highest − value. */
+function changeAt(track: RateTrack, i: number): number {
+  const [ts, value] = track.samples[i]!;
+  const rise = track.rule.direction === 'rise';
+  let extreme = value;
+  for (let j = i - 1; j >= 0; j--) {
+    const [t, v] = track.samples[j]!;
+    if (t < ts - track.rule.window) break;
+    if (rise ? v < extreme : v > extreme) extreme = v;
+  }
+  return rise ? value - extreme : extreme - value;
+}
+
+function message(track: RateTrack, change: number): Alert['message'] {
+  const ctx = { value: change, unit: track.rule.unit, threshold: track.rule.change, sensorName: track.sensor.name, district: track.sensor.district };
+  return { vi: renderTemplate(track.rule.message.vi, 'vi', ctx), en: renderTemplate(track.rule.message.en, 'en', ctx) };
+}
+
+function update(track: RateTrack, ts: number, change: number): AlertChange {
+  track.alert = updateAlert(track.alert!, Math.max(ts, Date.parse(track.alert!.updatedAt)), change, message(track, change));
+  return { kind: 'updated', alert: copyAlert(track.alert) };
+}
+
+/**
+ * The start of the calm after `from`: the first sample following the last
+ * hot one at or after `from`, or null if the newest sample is still hot.
+ * Only used for late samples (O(n·w)), so in-order readings stay cheap.
+ */
+function calmSince(track: RateTrack, from: number): number | null {
+  const samples = track.samples;
+  let lastHot = -1;
+  for (let i = 0; i < samples.length; i++) {
+    if (samples[i]![0] < from) continue;
+    if (changeAt(track, i) >= track.rule.change) lastHot = i;
+  }
+  if (lastHot < 0) return null;
+  const next = samples[lastHot + 1];
+  return next === undefined ? null : next[0];
+}
+
+/**
+ * Applies one sample at event time `ts`. Samples are kept sorted, so a late
+ * one is judged against the readings that really preceded it: a late fast
+ * rise still raises (at its own time). Only samples at or after the newest
+ * one move the clear window, so a late calm reading cannot resolve early.
+ */
+export function stepRate(track: RateTrack, ts: number, value: number, sensor: RuleSensor): AlertChange | null {
+  const rule = track.rule;
+  track.sensor = sensor;
+  if (ts < track.latestTs - rule.window) return null; // older than any window still being judged
+  const samples = track.samples;
+  let i = samples.length;
+  while (i > 0 && samples[i - 1]![0] > ts) i--;
+  if (i > 0 && samples[i - 1]![0] === ts) samples[i - 1]![1] = value; // same event time: the later report wins
+  else samples.splice(i, 0, [ts, value]);
+  const at = i > 0 && samples[i - 1]![0] === ts ? i - 1 : i;
+  const isLatest = ts >= track.latestTs;
+  if (isLatest) track.latestTs = ts;
+  while (samples.length > 0 && samples[0]![0] < track.latestTs - rule.window) samples.shift();
+  const index = samples.findIndex((s) => s[0] === ts);
+  const change = changeAt(track, index < 0 ? at : index);
+  const hot = change >= rule.change;
+
+  if (track.alert === null) {
+    if (!hot) return null;
+    track.clearSince = isLatest ? null : calmSince(track, ts);
+    track.alert = newAlert({
+      ruleId: rule.id,
+      domain: rule.domain,
+      severity: rule.severity,
+      subject: { kind: 'sensor', id: sensor.id },
+      location: sensor.location,
+      district: sensor.district,
+      at: ts,
+      value: change,
+      threshold: rule.change,
+      message: message(track, change),
+    });
+    return { kind: 'raised', alert: copyAlert(track.alert) };
+  }
+  if (!isLatest) {
+    // A late sample may have been the hot one: re-derive where the calm began from the samples after it.
+    if (hot) track.clearSince = calmSince(track, ts);
+    return hot && change > track.alert.value ? update(track, ts, change) : null;
+  }
+  if (hot) {
+    track.clearSince = null;
+    return change > track.alert.value ? update(track, ts, change) : null;
+  }
+  track.clearSince ??= ts;
+  if (ts - track.clearSince < rule.clear.for) return null;
+  const resolved = resolveAlert(track.alert, ts);
+  track.alert = null;
+  track.clearSince = null;
+  return { kind: 'resolved', alert: resolved };
+}
