@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { alertTopic, type Alert } from '@cityops/contracts';
 import { createCityBroker, createSqliteDeviceAccounts, type CityBroker, type DeviceAccounts } from '@cityops/broker';
-import { createEmbeddedTelemetryStore, createIngest, createSqliteDeadLetterStore, type DeadLetterStore, type Ingest, type TelemetryStore } from '@cityops/ingest';
+import { createIngest, createSqliteDeadLetterStore, type DeadLetterStore, type Ingest, type TelemetryStore } from '@cityops/ingest';
 import { HCMC_DEFAULT_RULES } from '@cityops/rules';
 import { buildDashboard, createSqliteOperatorAccounts, type Dashboard } from '@cityops/dashboard';
 import { startSimulation, type Simulation } from '@cityops/simulators';
@@ -13,6 +13,7 @@ import { createSensorDirectory, type SensorDirectory } from './sensors/sensor-di
 import { createAlertService, type AlertService } from './alerts/alert-service.ts';
 import { createAirQualityService, type AirQualityService } from './alerts/air-quality-service.ts';
 import { provisionSimulatedSensors } from './sim-provisioning.ts';
+import { createTelemetryStore } from './storage/create-telemetry-store.ts';
 
 export interface StartCenterOptions {
   logger: Logger;
@@ -55,9 +56,9 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   const devices = createSqliteDeviceAccounts(db);
   const users = createSqliteOperatorAccounts(db);
 
-  if (config.influxUrl) logger.warn('CITYOPS_INFLUX_URL is set but the InfluxDB adapter is not part of this build yet; using the embedded store');
-  const store = await createEmbeddedTelemetryStore({ dataDir: config.dataDir, logger });
   const deadLetters = createSqliteDeadLetterStore(db);
+  // Embedded SQLite unless CITYOPS_INFLUX_URL is set; InfluxDB always sits behind the on-disk spool.
+  const { store } = await createTelemetryStore(config, { logger: logger.child({ module: 'store' }), metrics, deadLetters });
   const ingest = createIngest({
     store,
     deadLetters,
@@ -70,7 +71,12 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     metrics,
     logger,
   });
-  for (const reading of await store.latest()) sensors.recordReading(reading);
+  try {
+    for (const reading of await store.latest()) sensors.recordReading(reading);
+  } catch (error) {
+    // InfluxDB may be down at start: the center still starts (the spool takes readings); the map fills as they arrive.
+    logger.warn({ err: error }, 'could not load the latest readings from the telemetry store; starting without them');
+  }
   const airQuality = createAirQualityService({ logger: logger.child({ module: 'air-quality' }) });
   await airQuality.seed({
     sensorIds: sensors.all().filter((s) => s.domain === 'air').map((s) => s.feature.properties.id),

@@ -27,6 +27,8 @@ export const CONFIG_VARIABLES = {
   CITYOPS_INFLUX_DATABASE: { key: 'influxDatabase', type: 'string', default: undefined, doc: 'InfluxDB 1.x database.' },
   CITYOPS_INFLUX_USERNAME: { key: 'influxUsername', type: 'string', default: undefined, doc: 'InfluxDB 1.x user.' },
   CITYOPS_INFLUX_PASSWORD: { key: 'influxPassword', type: 'string', default: undefined, doc: 'InfluxDB 1.x password.' },
+  CITYOPS_INFLUX_RETENTION_POLICY: { key: 'influxRetentionPolicy', type: 'string', default: undefined, doc: 'InfluxDB 1.x retention policy to write raw readings to (unset → the database default).' },
+  CITYOPS_SPOOL_MAX_BYTES: { key: 'spoolMaxBytes', type: 'integer', default: 1024 * 1024 * 1024, doc: 'Size limit of the on-disk spool `<dataDir>/spool` that holds acknowledged readings while InfluxDB is down or slow; when full, new readings get no PUBACK (devices resend) — docs/storage.md.' },
   CITYOPS_ALLOW_ANONYMOUS: { key: 'allowAnonymous', type: 'boolean', default: false, doc: 'Development only: accept MQTT clients without credentials.' },
   CITYOPS_LOG_LEVEL: { key: 'logLevel', type: 'string', default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace.' },
   CITYOPS_REGISTRY_FILE: { key: 'registryFile', type: 'path', default: join(packageRoot, 'data/hcmc-sensors.geojson'), doc: 'Sensor registry GeoJSON (contracts §3); defaults to the bundled HCMC registry.' },
@@ -48,6 +50,8 @@ export const CenterConfigSchema = Type.Object({
   influxDatabase: Type.Optional(Type.String()),
   influxUsername: Type.Optional(Type.String()),
   influxPassword: Type.Optional(Type.String()),
+  influxRetentionPolicy: Type.Optional(Type.String()),
+  spoolMaxBytes: Type.Integer({ minimum: 65536 }),
   allowAnonymous: Type.Boolean(),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
   registryFile: Type.String(),
@@ -68,6 +72,11 @@ function coerce(name: Variable, raw: Raw): unknown {
     case 'port': {
       const n = typeof raw === 'number' ? raw : Number(raw);
       if (!Number.isInteger(n)) throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `${name}=${String(raw)} is not a port number`);
+      return n;
+    }
+    case 'integer': {
+      const n = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isSafeInteger(n)) throw new CenterError('CITYOPS_CENTER_CONFIG_INVALID', `${name}=${String(raw)} is not an integer`);
       return n;
     }
     case 'boolean': {
