@@ -1,4 +1,4 @@
-import type { Alert, LiveSensorCollection } from '@cityops/contracts';
+import type { Alert, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export interface Me {
@@ -51,3 +51,14 @@ export const fetchSensors = (): Promise<LiveSensorCollection> => request('GET', 
 export const fetchOpenAlerts = (): Promise<Alert[]> => request('GET', '/api/alerts?state=active,acknowledged');
 export const acknowledgeAlert = (id: string, comment?: string): Promise<Alert> =>
   request('POST', `/api/alerts/${encodeURIComponent(id)}/ack`, comment ? { comment } : {});
+export const fetchHistory = (id: string, from: number, to: number, everyMs: number): Promise<HistorySeries> =>
+  request('GET', `/api/sensors/${encodeURIComponent(id)}/history?from=${from}&to=${to}&every=${Math.round(everyMs / 1000)}s`);
+
+let rules: Promise<unknown> | undefined;
+/** The server's rule definitions, fetched once; an empty list when the server has no rules endpoint. */
+export const fetchRules = (): Promise<unknown> =>
+  (rules ??= request<unknown>('GET', '/api/rules').catch((err: unknown) => {
+    rules = undefined;
+    if (err instanceof ApiError && err.status === 404) return [];
+    throw err;
+  }));

@@ -8,6 +8,7 @@ import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
 import { addSensorLayers, type SensorLayers } from './layers.ts';
 import { createLegend } from './legend.ts';
 import { createMap } from './map.ts';
+import { createSensorPanel, type SensorPanel } from './sensor-panel.ts';
 import { connectLive, type LiveSocket } from './socket.ts';
 
 /** Handles for tests and for debugging from the devtools console. */
@@ -16,6 +17,7 @@ export interface CityOpsHandle {
   me: Me;
   sensors?: SensorLayers;
   alerts: AlertsPanel;
+  sensorPanel: SensorPanel;
   socket: LiveSocket;
   ready: Promise<void>;
 }
@@ -55,13 +57,17 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   let map: MapLibreMap | undefined;
   const focusAlert = (alert: Alert): void => {
     map?.flyTo({ center: alert.location, zoom: Math.max(map.getZoom(), 15), essential: true });
+    // The alert's sensor opens in the detail panel, so its history is one click away.
+    const subject = alert.subject.kind === 'sensor' ? sensors?.state.get(alert.subject.id) : undefined;
+    if (subject) sensorPanel.open(subject);
   };
   const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert });
   let sensors: SensorLayers | undefined;
   const legend = createLegend((domain, visible) => sensors?.setVisible(domain, visible));
+  const sensorPanel = createSensorPanel({ onClose: () => map?.getCanvas().focus() });
 
   root.replaceChildren(
-    h('div', { class: 'app' }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend), alerts.element)),
+    h('div', { class: 'app' }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend, sensorPanel.element), alerts.element)),
   );
   // Only now: MapLibre sizes its canvas from the container, which must be laid out.
   const readyMap = createMap(mapContainer);
@@ -77,7 +83,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       alerts.replace(open);
       for (const alert of inFlight) alerts.upsert(alert);
       await mapLoaded;
-      sensors ??= addSensorLayers(readyMap);
+      sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor) });
       sensors.setSensors(collection);
     } finally {
       inFlight = undefined;
@@ -94,13 +100,19 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     alerts.upsert(alert);
   });
   // Readings that arrive before the layers exist are dropped: the snapshot carries the latest values and the next batch catches up.
-  socket.on('telemetry', (batch) => sensors?.applyTelemetry(batch));
+  socket.on('telemetry', (batch) => {
+    sensors?.applyTelemetry(batch);
+    const open = sensorPanel.openId();
+    const sensor = open && batch.some((r) => r.sensorId === open) ? sensors?.state.get(open) : undefined;
+    if (sensor) sensorPanel.update(sensor);
+  });
   socket.on('sensor:status', (status) => sensors?.applyStatus(status));
 
   return {
     map: readyMap,
     me,
     alerts,
+    sensorPanel,
     socket,
     get sensors() {
       return sensors;

@@ -33,6 +33,7 @@ const UNITS: Record<string, string> = {
 };
 
 export const shownFields = (): string[] => Object.keys(UNITS);
+export const unitOf = (field: string): string => UNITS[field] ?? '';
 
 export function formatValue(field: string, value: number): string {
   const number = new Intl.NumberFormat(language() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 }).format(value);

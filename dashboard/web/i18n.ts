@@ -70,6 +70,14 @@ const vi = {
   'field.o3': 'O₃',
   'field.tempC': 'Nhiệt độ',
   'field.humidityPct': 'Độ ẩm',
+  'panel.close': 'Đóng',
+  'panel.history': 'Lịch sử',
+  'panel.zoomHint': 'Kéo trên biểu đồ để phóng to, nhấp đúp để thu nhỏ. Đường nét đứt: ngưỡng cảnh báo.',
+  'range.6h': '6 giờ',
+  'range.24h': '24 giờ',
+  'range.7d': '7 ngày',
+  'aqi.vn': 'VN_AQI',
+  'aqi.us': 'US AQI',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -143,6 +151,14 @@ const en: Record<MessageKey, string> = {
   'field.o3': 'O₃',
   'field.tempC': 'Temperature',
   'field.humidityPct': 'Humidity',
+  'panel.close': 'Close',
+  'panel.history': 'History',
+  'panel.zoomHint': 'Drag across the chart to zoom in, double-click to zoom out. Dashed lines: alert thresholds.',
+  'range.6h': '6 h',
+  'range.24h': '24 h',
+  'range.7d': '7 days',
+  'aqi.vn': 'VN_AQI',
+  'aqi.us': 'US AQI',
 };
 
 const TABLES: Record<Language, Record<MessageKey, string>> = { vi, en };

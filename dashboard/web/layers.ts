@@ -1,4 +1,4 @@
-import { DOMAINS, type Domain, type LiveSensorCollection, type Reading, type SensorStatus } from '@cityops/contracts';
+import { DOMAINS, type Domain, type LiveSensorCollection, type LiveSensorFeature, type Reading, type SensorStatus } from '@cityops/contracts';
 import { Popup, type GeoJSONSource, type Map as MapLibreMap, type MapLayerMouseEvent } from 'maplibre-gl';
 import { onLanguageChange } from './i18n.ts';
 import { districtPopupContent, hotspotPopupContent, sensorPopupContent } from './sensor-popup.ts';
@@ -22,7 +22,7 @@ export interface SensorLayers {
   renders(): number;
 }
 
-export function addSensorLayers(map: MapLibreMap): SensorLayers {
+export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (sensor: LiveSensorFeature) => void } = {}): SensorLayers {
   const state = new SensorState();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastRender = 0;
@@ -71,6 +71,7 @@ export function addSensorLayers(map: MapLibreMap): SensorLayers {
     const sensor = typeof id === 'string' ? state.get(id) : undefined;
     if (sensor) {
       openPopup(sensor.geometry.coordinates, () => sensorPopupContent(state.get(sensor.properties.id) ?? sensor));
+      options.onSensorClick?.(sensor);
       return;
     }
     const hotspot = map.queryRenderedFeatures(event.point, { layers: ['flood-hotspots'] })[0];

@@ -1,4 +1,4 @@
-import type { LiveSensorCollection, LiveSensorFeature, Reading, SensorStatus } from '@cityops/contracts';
+import type { LiveReading, LiveSensorCollection, LiveSensorFeature, Reading, SensorStatus } from '@cityops/contracts';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import { sensorColor } from './sensor-classes.ts';
 
@@ -39,6 +39,8 @@ export class SensorState {
       const latest = sensor.properties.latest;
       if (latest && latest.ts > reading.ts) continue;
       sensor.properties.latest = { ts: reading.ts, receivedAt: reading.receivedAt, fields: reading.fields };
+      const aqi = (reading as LiveReading).aqi;
+      if (aqi) sensor.properties.aqi = aqi;
       // A reading proves the sensor is talking even if its status message was lost.
       sensor.properties.online = true;
       changed = true;
