@@ -308,6 +308,78 @@ describe('dashboard in Chromium', () => {
     expectLocalOnly(record);
   }, 60_000);
 
+  it('replays the city with the time slider (layers and alerts at t), by mouse or keyboard, then goes back to live', async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    // Two hours ago every flood sensor stood at 65 cm; since then the water is down to 5 cm.
+    deps.history = async (query) => {
+      deps.historyCalls.push(query);
+      const points = [];
+      if (query.domain === 'flood') {
+        for (let ts = query.from - (query.from % 300_000); ts <= query.to; ts += 300_000) {
+          if (ts >= query.from) points.push({ ts, fields: { waterLevelCm: ts < now - 2 * HOUR ? 65 : 5 } });
+        }
+      }
+      return { ...query, everyMs: null, points };
+    };
+    deps.alertStore.push(
+      sampleAlert({ id: 'alrt-past', severity: 'critical', raisedAt: new Date(now - 3 * HOUR).toISOString(), resolvedAt: new Date(now - 1.5 * HOUR).toISOString(), state: 'resolved', value: 65, message: { vi: 'Ngập 65 cm tại Nguyễn Hữu Cảnh', en: 'Flooding 65 cm at Nguyen Huu Canh' } }),
+    );
+    const { page, record } = await openPage(1366, 768);
+    await signIn(page, 'op1');
+    await waitForMapIdle(page);
+    const colorOf = (id: string) =>
+      page.evaluate((sensorId) => {
+        const f = window.__cityops?.map.querySourceFeatures('sensors').find((x) => x.properties.id === sensorId);
+        return f ? String(f.properties.color) : null;
+      }, id);
+    expect(await colorOf('fld-nguyenhuucanh')).toBe('#123f8c');
+    expect(await page.locator('.alert-item').count()).toBe(0);
+
+    // Scrub to 2.5 hours ago: the flood layer shows 65 cm (purple) and the alert that was open then.
+    await page.evaluate(() => window.__cityops?.slider.scrubTo(Date.now() - 2.5 * 3_600_000));
+    await page.evaluate(async () => window.__cityops?.replayed());
+    await expect.poll(() => colorOf('fld-nguyenhuucanh')).toBe('#7b2fa6');
+    expect(await colorOf('trf-nguyenhue')).toBe('#c9ccd1');
+    await expect.poll(() => page.locator('[data-alert-id="alrt-past"]').count()).toBe(1);
+    expect(await page.locator('.ack-button').first().isVisible()).toBe(false);
+    expect(await page.locator('.replay-banner').isVisible()).toBe(true);
+    expect(await page.locator('.replay-banner').textContent()).toContain('Đang xem lại lúc');
+    expect(await page.locator('.time-slider').getAttribute('data-mode')).toBe('replay');
+    // Live alerts that arrive meanwhile do not overwrite the past view.
+    const liveAlert = sampleAlert({ id: 'alrt-live', raisedAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    deps.alertStore.push(liveAlert);
+    dashboard.publishAlert(liveAlert);
+    await waitForMapIdle(page);
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'time-slider-replay.png') });
+    expect(await page.locator('[data-alert-id="alrt-live"]').count()).toBe(0);
+
+    // Keyboard: the slider steps 5 minutes per arrow key, and the far right end is live.
+    const slider = page.locator('[data-action=replay-slider]');
+    await slider.focus();
+    const before = await page.evaluate(() => window.__cityops?.slider.at());
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate(() => window.__cityops?.slider.at())).toBe((before ?? 0) - 300_000);
+    await page.keyboard.press('End');
+    await page.evaluate(async () => window.__cityops?.replayed());
+    expect(await page.locator('.time-slider').getAttribute('data-mode')).toBe('live');
+    await expect.poll(() => colorOf('fld-nguyenhuucanh')).toBe('#123f8c');
+    await expect.poll(() => page.locator('[data-alert-id="alrt-live"]').count()).toBe(1);
+    expect(await page.locator('[data-alert-id="alrt-past"]').count()).toBe(0);
+    expect(await page.locator('.replay-banner').isVisible()).toBe(false);
+
+    // And the Live button does the same from any point.
+    await page.evaluate(() => window.__cityops?.slider.scrubTo(Date.now() - 3_600_000));
+    await page.evaluate(async () => window.__cityops?.replayed());
+    await page.locator('[data-action=go-live]').click();
+    await page.evaluate(async () => window.__cityops?.replayed());
+    expect(await page.locator('.time-slider').getAttribute('data-mode')).toBe('live');
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+  }, 60_000);
+
   it('refuses a wrong password, and shows viewers no acknowledge button', async () => {
     const { page, record } = await openPage(1920, 1080);
     await page.goto(`${origin}/`);

@@ -62,3 +62,11 @@ export const fetchRules = (): Promise<unknown> =>
     if (err instanceof ApiError && err.status === 404) return [];
     throw err;
   }));
+
+export interface CitySnapshot {
+  at: number;
+  lookbackMs: number;
+  readings: { sensorId: string; domain: string; ts: number; fields: Record<string, number> }[];
+  alerts: Alert[];
+}
+export const fetchSnapshot = (at: number): Promise<CitySnapshot> => request('GET', `/api/snapshot?at=${Math.round(at)}`);

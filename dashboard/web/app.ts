@@ -1,6 +1,6 @@
 import type { Alert } from '@cityops/contracts';
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import { fetchOpenAlerts, fetchSensors, signOut, type Me } from './api.ts';
+import { fetchOpenAlerts, fetchSensors, fetchSnapshot, signOut, type Me } from './api.ts';
 import { createAlertsPanel, type AlertsPanel } from './alerts-panel.ts';
 import { createConnectionIndicator } from './connection-indicator.ts';
 import { h } from './dom.ts';
@@ -9,6 +9,8 @@ import { addSensorLayers, type SensorLayers } from './layers.ts';
 import { createLegend } from './legend.ts';
 import { createMap } from './map.ts';
 import { createSensorPanel, type SensorPanel } from './sensor-panel.ts';
+import { formatTime } from './format.ts';
+import { createTimeSlider, type TimeSlider } from './time-slider.ts';
 import { connectLive, type LiveSocket } from './socket.ts';
 
 /** Handles for tests and for debugging from the devtools console. */
@@ -18,6 +20,9 @@ export interface CityOpsHandle {
   sensors?: SensorLayers;
   alerts: AlertsPanel;
   sensorPanel: SensorPanel;
+  slider: TimeSlider;
+  /** Settles when the last time-slider move is shown. */
+  replayed(): Promise<void>;
   socket: LiveSocket;
   ready: Promise<void>;
 }
@@ -65,10 +70,40 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   let sensors: SensorLayers | undefined;
   const legend = createLegend((domain, visible) => sensors?.setVisible(domain, visible));
   const sensorPanel = createSensorPanel({ onClose: () => map?.getCanvas().focus() });
+  const banner = h('div', { class: 'replay-banner', attrs: { role: 'status', hidden: '' } });
+  let replayAt: number | null = null;
+  let replayRequest = 0;
+  const showReplay = async (at: number): Promise<void> => {
+    const mine = ++replayRequest;
+    const snapshot = await fetchSnapshot(at);
+    if (mine !== replayRequest || replayAt === null) return;
+    sensors?.showSnapshot(snapshot.readings);
+    alerts.replace(snapshot.alerts);
+    appRoot.dataset.mode = 'replay';
+    banner.hidden = false;
+    banner.textContent = t('replay.banner', { at: formatTime(at) });
+    appRoot.dataset.replayAt = String(at);
+  };
+  let replayDone: Promise<void> = Promise.resolve();
+  const slider = createTimeSlider({
+    onScrub: (at) => {
+      replayAt = at;
+      replayDone = showReplay(at).catch((err: unknown) => console.warn('snapshot failed', err));
+    },
+    onLive: () => {
+      replayAt = null;
+      replayRequest++;
+      sensors?.showSnapshot(null);
+      banner.hidden = true;
+      appRoot.dataset.mode = 'live';
+      delete appRoot.dataset.replayAt;
+      // Alerts changed while we looked at the past: take the current list again.
+      replayDone = fetchOpenAlerts().then((open) => alerts.replace(open)).catch((err: unknown) => console.warn('alerts reload failed', err));
+    },
+  });
 
-  root.replaceChildren(
-    h('div', { class: 'app' }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend, sensorPanel.element), alerts.element)),
-  );
+  const appRoot = h('div', { class: 'app', dataset: { mode: 'live' } }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend, banner, sensorPanel.element, slider.element), alerts.element));
+  root.replaceChildren(appRoot);
   // Only now: MapLibre sizes its canvas from the container, which must be laid out.
   const readyMap = createMap(mapContainer);
   map = readyMap;
@@ -97,7 +132,8 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   });
   socket.on('alert', (alert) => {
     inFlight?.push(alert);
-    alerts.upsert(alert);
+    // While replaying, the panel shows the past; going live reloads the current list.
+    if (replayAt === null) alerts.upsert(alert);
   });
   // Readings that arrive before the layers exist are dropped: the snapshot carries the latest values and the next batch catches up.
   socket.on('telemetry', (batch) => {
@@ -113,6 +149,8 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     me,
     alerts,
     sensorPanel,
+    slider,
+    replayed: () => replayDone,
     socket,
     get sensors() {
       return sensors;

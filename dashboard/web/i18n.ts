@@ -78,6 +78,10 @@ const vi = {
   'range.7d': '7 ngày',
   'aqi.vn': 'VN_AQI',
   'aqi.us': 'US AQI',
+  'replay.title': 'Xem lại',
+  'replay.live': 'Trực tiếp',
+  'replay.nowLive': 'Đang trực tiếp',
+  'replay.banner': 'Đang xem lại lúc {at} — dữ liệu không trực tiếp',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -159,6 +163,10 @@ const en: Record<MessageKey, string> = {
   'range.7d': '7 days',
   'aqi.vn': 'VN_AQI',
   'aqi.us': 'US AQI',
+  'replay.title': 'Replay',
+  'replay.live': 'Live',
+  'replay.nowLive': 'Live now',
+  'replay.banner': 'Replaying {at} — not live data',
 };
 
 const TABLES: Record<Language, Record<MessageKey, string>> = { vi, en };

@@ -18,6 +18,8 @@ export interface SensorLayers {
   applyTelemetry(readings: readonly Reading[]): void;
   applyStatus(status: SensorStatus): void;
   setVisible(domain: Domain, visible: boolean): void;
+  /** Shows the city at a past instant (time slider); null returns to live values. */
+  showSnapshot(readings: Parameters<SensorState['toGeoJSONAt']>[0] | null): void;
   /** How many times the source was redrawn (for tests and diagnostics). */
   renders(): number;
 }
@@ -46,11 +48,13 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     });
   }
 
+  let snapshot: Parameters<SensorState['toGeoJSONAt']>[0] | null = null;
   const render = (): void => {
     timer = undefined;
     lastRender = Date.now();
     renderCount++;
-    (map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined)?.setData(state.toGeoJSON());
+    // While replaying, live values keep landing in the state but the map shows the past.
+    (map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined)?.setData(snapshot ? state.toGeoJSONAt(snapshot) : state.toGeoJSON());
     if (popup?.popup.isOpen()) popup.popup.setDOMContent(popup.render());
   };
   const scheduleRender = (): void => {
@@ -105,6 +109,10 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     },
     setVisible(domain, visible) {
       map.setLayoutProperty(sensorLayerId(domain), 'visibility', visible ? 'visible' : 'none');
+    },
+    showSnapshot(readings) {
+      snapshot = readings;
+      render();
     },
     renders: () => renderCount,
   };

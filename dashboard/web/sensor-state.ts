@@ -55,6 +55,26 @@ export class SensorState {
     return true;
   }
 
+  /**
+   * The map as it stood at a past instant: each sensor coloured by its
+   * snapshot reading, or as "no data" when it had none then.
+   */
+  toGeoJSONAt(readings: readonly { sensorId: string; ts: number; fields: Reading['fields'] }[]): FeatureCollection<Point, SensorPointProperties> {
+    const byId = new Map(readings.map((r) => [r.sensorId, r]));
+    const features: Array<Feature<Point, SensorPointProperties>> = [];
+    for (const sensor of this.sensors.values()) {
+      const p = sensor.properties;
+      const r = byId.get(p.id);
+      const latest = r ? { ts: r.ts, receivedAt: r.ts, fields: r.fields } : null;
+      features.push({
+        type: 'Feature',
+        geometry: { type: 'Point', coordinates: sensor.geometry.coordinates },
+        properties: { id: p.id, domain: p.domain, color: sensorColor({ ...p, latest, online: true }), online: true },
+      });
+    }
+    return { type: 'FeatureCollection', features };
+  }
+
   toGeoJSON(): FeatureCollection<Point, SensorPointProperties> {
     const features: Array<Feature<Point, SensorPointProperties>> = [];
     for (const sensor of this.sensors.values()) {
