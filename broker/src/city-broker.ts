@@ -77,6 +77,8 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   const liveClients = (aedes as Aedes & { clients: Record<string, Client | undefined> }).clients;
   const guard = createConnectionGuard(aedes, connLimits, metrics, logger);
   const publishRate = createTokenBuckets(connLimits.publishRate);
+  // A gateway speaks for many sensors (and replays backlogs after an outage): ten times the rate.
+  const gatewayRate = createTokenBuckets({ perSecond: connLimits.publishRate.perSecond * 10, burst: connLimits.publishRate.burst * 10 });
   /** per connection: QoS 1/2 telemetry awaiting its durable PUBACK */
   const inflight = new WeakMap<Client, number>();
 
@@ -127,7 +129,8 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     // Limits first and cheapest; an error here makes Aedes close the connection.
     const tooBig = topicExceeds(packet.topic, connLimits);
     if (tooBig !== null && !isWill) return callback(overLimit(client, 'topic', tooBig));
-    if (!isWill && !publishRate.take(principal?.id ?? `client:${client.id}`, receivedAt)) {
+    const buckets = principal?.kind === 'gateway' ? gatewayRate : publishRate;
+    if (!isWill && !buckets.take(principal?.id ?? `client:${client.id}`, receivedAt)) {
       return callback(overLimit(client, 'publish_rate', `more than ${connLimits.publishRate.perSecond}/s`));
     }
 

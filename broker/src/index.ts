@@ -2,6 +2,7 @@ export { createCityBroker } from './city-broker.ts';
 export { createSqliteDeviceAccounts, type SqliteDeviceAccountsOptions } from './device-accounts.ts';
 export { decidePublish, allowSubscribe, DEFAULT_PAYLOAD_LIMITS, type PublishDecision } from './acl.ts';
 export { CONNACK } from './auth.ts';
+export { DEFAULT_CONNECTION_LIMITS } from './limits.ts';
 export { parseStatus, type StatusParse } from './status.ts';
 export { generateSecret, DEFAULT_SCRYPT_COST } from './secret-hash.ts';
 export {
@@ -24,4 +25,8 @@ export {
   type PayloadLimits,
   type CityBrokerOptions,
   type CityBroker,
+  type ConnectionLimits,
+  type BrokerTlsOptions,
+  type BrokerPersistenceOptions,
+  type ListeningPorts,
 } from './types.ts';

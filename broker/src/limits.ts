@@ -15,7 +15,7 @@ export interface ConnectionLimits {
   maxTopicDepth: number;
   /** QoS 1/2 PUBLISHes of one connection awaiting their durable PUBACK at once */
   maxInflight: number;
-  /** PUBLISHes per device (all its connections together) */
+  /** PUBLISHes per device (all its connections together); gateways get ten times this */
   publishRate: RateLimit;
   /** open connections, all transports together */
   maxConnections: number;
@@ -37,7 +37,7 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.free
   publishRate: Object.freeze({ perSecond: 100, burst: 500 }),
   maxConnections: 20_000,
   // Many devices may share one address behind a carrier's NAT.
-  connectionRate: Object.freeze({ perSecond: 50, burst: 200 }),
+  connectionRate: Object.freeze({ perSecond: 100, burst: 1_000 }),
   loginFailures: Object.freeze({ perAddress: 30, perUsername: 10, windowMs: 60_000, lockoutMs: 60_000 }),
 });
 

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { alertTopic, type Alert } from '@cityops/contracts';
-import { createCityBroker, createSqliteDeviceAccounts, type CityBroker, type DeviceAccounts } from '@cityops/broker';
+import { createCityBroker, createSqliteDeviceAccounts, type CityBroker, type CityBrokerOptions, type DeviceAccounts } from '@cityops/broker';
 import { createIngest, createSqliteDeadLetterStore, type DeadLetterStore, type Ingest, type TelemetryStore } from '@cityops/ingest';
 import { HCMC_DEFAULT_RULES } from '@cityops/rules';
 import { buildDashboard, createSqliteOperatorAccounts, type Dashboard } from '@cityops/dashboard';
@@ -121,6 +122,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     mqttPort: config.mqttPort,
     allowAnonymous: config.allowAnonymous,
     accounts: devices,
+    ...brokerHardening(config),
     onTelemetry: (message) => ingest.handle(message).then(() => undefined),
     onDenied: (denied) => ingest.reject(denied, denied.reason, denied.detail),
     onStatus: (event) => {
@@ -220,3 +222,33 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   };
 }
 
+
+/** The broker's transports, persistence and abuse limits from the configuration (issue 7). */
+function brokerHardening(config: CenterConfig): Pick<CityBrokerOptions, 'tls' | 'persistence' | 'connectionLimits'> {
+  const persistence: CityBrokerOptions['persistence'] =
+    config.mqttPersistence === 'redis'
+      ? { kind: 'redis', url: config.mqttRedisUrl ?? 'redis://127.0.0.1:6379' }
+      : config.mqttPersistence === 'level'
+        ? { kind: 'level', path: join(config.dataDir, 'mqtt') }
+        : { kind: 'memory' };
+  const tls: CityBrokerOptions['tls'] =
+    config.mqttTlsCert === undefined || config.mqttTlsKey === undefined
+      ? undefined
+      : {
+          cert: readFileSync(config.mqttTlsCert),
+          key: readFileSync(config.mqttTlsKey),
+          port: config.mqttTlsPort,
+          ...(config.mqttWssPort === undefined ? {} : { wssPort: config.mqttWssPort }),
+          ...(config.mqttTlsClientCa === undefined ? {} : { clientCa: readFileSync(config.mqttTlsClientCa) }),
+        };
+  return {
+    persistence,
+    ...(tls === undefined ? {} : { tls }),
+    connectionLimits: {
+      maxConnections: config.mqttMaxConnections,
+      maxPacketBytes: config.mqttMaxPacketKb * 1024,
+      publishRate: { perSecond: config.mqttPublishRate, burst: config.mqttPublishRate * 5 },
+      connectionRate: { perSecond: config.mqttConnectionRate, burst: config.mqttConnectionRate * 10 },
+    },
+  };
+}
