@@ -15,6 +15,7 @@ import { createAlertService, type AlertService } from './alerts/alert-service.ts
 import { createAirQualityService, type AirQualityService } from './alerts/air-quality-service.ts';
 import { provisionSimulatedSensors } from './sim-provisioning.ts';
 import { createTelemetryStore } from './storage/create-telemetry-store.ts';
+import { startRollups } from './storage/rollups.ts';
 
 export interface StartCenterOptions {
   logger: Logger;
@@ -60,6 +61,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   const deadLetters = createSqliteDeadLetterStore(db);
   // Embedded SQLite unless CITYOPS_INFLUX_URL is set; InfluxDB always sits behind the on-disk spool.
   const { store } = await createTelemetryStore(config, { logger: logger.child({ module: 'store' }), metrics, deadLetters });
+  const rollups = startRollups(store, config, logger.child({ module: 'rollups' }));
   const ingest = createIngest({
     store,
     deadLetters,
@@ -72,6 +74,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     metrics,
     logger,
   });
+  ingest.onReading((reading) => rollups.markDirty(reading));
   try {
     for (const reading of await store.latest()) sensors.recordReading(reading);
   } catch (error) {
@@ -214,6 +217,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
         await ingest.close();
         await dashboard.close();
         alerts.saveState();
+        await rollups.stop();
         await store.close();
         db.close();
       })();

@@ -14,6 +14,16 @@ export {
   type LinesWriter,
 } from './store/influx/influx-store.ts';
 export { readingToLine, readingsToLines } from './store/influx/line-protocol.ts';
+export {
+  ROLLUP_MS,
+  DEFAULT_RAW_RETENTION_MS,
+  DEFAULT_ROLLUP_RETENTION_MS,
+  DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS,
+  isRollupStore,
+  rollupMeasurement,
+  type RollupStore,
+} from './rollup/rollup-port.ts';
+export { createRollupJob, type RollupJob, type RollupJobOptions } from './rollup/rollup-job.ts';
 export { openSpool, DEFAULT_SPOOL_MAX_BYTES, type Spool, type SpoolBatch, type SpoolOptions, type SpoolPosition } from './spool/spool.ts';
 export { createSpoolMetrics, type SpoolMetrics } from './spool/spool-metrics.ts';
 export { createSpooledTelemetryStore, type SpooledTelemetryStore, type SpooledTelemetryStoreOptions } from './spool/spooled-store.ts';

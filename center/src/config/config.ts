@@ -28,6 +28,8 @@ export const CONFIG_VARIABLES = {
   CITYOPS_INFLUX_USERNAME: { key: 'influxUsername', type: 'string', default: undefined, doc: 'InfluxDB 1.x user.' },
   CITYOPS_INFLUX_PASSWORD: { key: 'influxPassword', type: 'string', default: undefined, doc: 'InfluxDB 1.x password.' },
   CITYOPS_INFLUX_RETENTION_POLICY: { key: 'influxRetentionPolicy', type: 'string', default: undefined, doc: 'InfluxDB 1.x retention policy to write raw readings to (unset → the database default).' },
+  CITYOPS_RETENTION_RAW_DAYS: { key: 'retentionRawDays', type: 'integer', default: 30, doc: 'Days raw readings are kept (both stores); the center deletes older ones hourly.' },
+  CITYOPS_RETENTION_ROLLUP_DAYS: { key: 'retentionRollupDays', type: 'integer', default: 730, doc: 'Days the 1-minute rollups (`<domain>_1m`) are kept; long history queries read them.' },
   CITYOPS_SPOOL_MAX_BYTES: { key: 'spoolMaxBytes', type: 'integer', default: 1024 * 1024 * 1024, doc: 'Size limit of the on-disk spool `<dataDir>/spool` that holds acknowledged readings while InfluxDB is down or slow; when full, new readings get no PUBACK (devices resend) — docs/storage.md.' },
   CITYOPS_MQTT_TLS_CERT: { key: 'mqttTlsCert', type: 'path', default: undefined, doc: 'PEM certificate chain of the broker; with `CITYOPS_MQTT_TLS_KEY` it enables MQTT over TLS.' },
   CITYOPS_MQTT_TLS_KEY: { key: 'mqttTlsKey', type: 'path', default: undefined, doc: 'PEM private key for `CITYOPS_MQTT_TLS_CERT`.' },
@@ -46,6 +48,9 @@ export const CONFIG_VARIABLES = {
   CITYOPS_BASEMAP_DIR: { key: 'basemapDir', type: 'path', default: join(repoRoot, 'dashboard/basemap/hcmc'), doc: 'Folder with districts.geojson, roads.geojson, flood-hotspots.geojson served at `/basemap/`.' },
   CITYOPS_WEB_ROOT: { key: 'webRoot', type: 'path', default: join(repoRoot, 'dashboard/dist'), doc: 'The built map (Vite output).' },
   CITYOPS_SECURE_COOKIES: { key: 'secureCookies', type: 'boolean', default: false, doc: 'Mark session cookies `Secure` (set when served over HTTPS).' },
+  CITYOPS_RULES_FILE: { key: 'rulesFile', type: 'path', default: undefined, doc: 'Alert rules, YAML or JSON (docs/rules.md); re-read when it changes, an invalid edit keeps the running rules. Unset → the built-in HCMC defaults (same as `rules/hcmc-default-rules.yaml`).' },
+  CITYOPS_WEBHOOK_URL: { key: 'webhookUrl', type: 'string', default: undefined, doc: 'POST every alert change here as JSON `{change, alert}`, in order, retried with backoff.' },
+  CITYOPS_WEBHOOK_SECRET: { key: 'webhookSecret', type: 'string', default: undefined, doc: 'Shared secret: requests carry `X-CityOps-Signature: sha256=HMAC(secret, "<X-CityOps-Timestamp>.<body>")`.' },
 } as const;
 
 export const CenterConfigSchema = Type.Object({
@@ -63,6 +68,8 @@ export const CenterConfigSchema = Type.Object({
   influxPassword: Type.Optional(Type.String()),
   influxRetentionPolicy: Type.Optional(Type.String()),
   spoolMaxBytes: Type.Integer({ minimum: 65536 }),
+  retentionRawDays: Type.Integer({ minimum: 1 }),
+  retentionRollupDays: Type.Integer({ minimum: 1 }),
   mqttTlsCert: Type.Optional(Type.String()),
   mqttTlsKey: Type.Optional(Type.String()),
   mqttTlsPort: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -80,6 +87,9 @@ export const CenterConfigSchema = Type.Object({
   basemapDir: Type.String(),
   webRoot: Type.String(),
   secureCookies: Type.Boolean(),
+  rulesFile: Type.Optional(Type.String()),
+  webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  webhookSecret: Type.Optional(Type.String({ minLength: 1 })),
 });
 export type CenterConfig = Readonly<Static<typeof CenterConfigSchema>>;
 const checkConfig = TypeCompiler.Compile(CenterConfigSchema);

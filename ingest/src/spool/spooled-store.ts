@@ -7,6 +7,7 @@ import type { TelemetryStore } from '../store/telemetry-store.ts';
 import { backoffDelay } from './backoff.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { createSpoolMetrics } from './spool-metrics.ts';
+import { isRollupStore, type RollupStore } from '../rollup/rollup-port.ts';
 
 export interface SpooledTelemetryStoreOptions {
   /** the database adapter (InfluxDB) */
@@ -27,7 +28,7 @@ export interface SpooledTelemetryStoreOptions {
   random?: () => number;
 }
 
-export interface SpooledTelemetryStore extends TelemetryStore {
+export interface SpooledTelemetryStore extends TelemetryStore, RollupStore {
   /** resolves when the spool is empty (or the store closes) */
   drained(): Promise<void>;
   spoolBytes(): number;
@@ -190,6 +191,17 @@ export async function createSpooledTelemetryStore(options: SpooledTelemetryStore
     async count(f) {
       ensureOpen();
       return store.count(f);
+    },
+    async rollup(domain, from, to) {
+      ensureOpen();
+      if (!isRollupStore(store)) return 0;
+      // Rolling up while acknowledged readings still wait in the spool would miss them; the job retries later.
+      if (draining !== null || !spool.isEmpty()) throw storeUnavailableError('the spool is not drained yet; rollups wait');
+      return store.rollup(domain, from, to);
+    },
+    async applyRetention(cutoffs) {
+      ensureOpen();
+      if (isRollupStore(store)) await store.applyRetention(cutoffs);
     },
     drained: async () => {
       while (!closed && (draining !== null || !spool.isEmpty())) {

@@ -12,6 +12,8 @@ import { DOMAINS, READING_FIELDS, type Domain } from '@cityops/contracts';
 export const SCHEMA_VERSION = 1;
 
 export const tableOf = (domain: Domain): string => `ingest_${domain}`;
+/** contracts §8 rollups `<domain>_1m`: one row per series and minute, `<field>_min|_mean|_max|_count` columns. */
+export const rollupTableOf = (domain: Domain): string => `ingest_${domain}_1m`;
 
 export function schemaSql(): string {
   const tables = DOMAINS.map((d) => {
@@ -20,6 +22,15 @@ export function schemaSql(): string {
       series_id INTEGER NOT NULL,
       ts INTEGER NOT NULL,
       received_at INTEGER NOT NULL,
+      ${cols},
+      PRIMARY KEY (series_id, ts)
+    ) WITHOUT ROWID;`;
+  });
+  const rollups = DOMAINS.map((d) => {
+    const cols = READING_FIELDS[d].map((f) => `"${f}_min" REAL, "${f}_mean" REAL, "${f}_max" REAL, "${f}_count" INTEGER`).join(', ');
+    return `CREATE TABLE IF NOT EXISTS ${rollupTableOf(d)} (
+      series_id INTEGER NOT NULL,
+      ts INTEGER NOT NULL,
       ${cols},
       PRIMARY KEY (series_id, ts)
     ) WITHOUT ROWID;`;
@@ -34,5 +45,6 @@ export function schemaSql(): string {
     );
     CREATE INDEX IF NOT EXISTS ingest_series_sensor ON ingest_series (sensor_id);
     ${tables.join('\n')}
+    ${rollups.join('\n')}
   `;
 }

@@ -5,7 +5,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { DOMAINS, READING_FIELDS, isDomain, type Domain, type Reading, type ReadingField } from '@cityops/contracts';
 import { invalidQueryError, storeClosedError, storeOpenFailedError, storeWriteFailedError } from '../errors.ts';
-import { schemaSql, tableOf } from './embedded-schema.ts';
+import { rollupTableOf, schemaSql, tableOf } from './embedded-schema.ts';
+import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, ROLLUP_MS, useRollups, type RollupStore } from '../rollup/rollup-port.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from './telemetry-store.ts';
 
 export const EMBEDDED_STORE_FILE = 'telemetry.db';
@@ -13,6 +14,8 @@ export const EMBEDDED_STORE_FILE = 'telemetry.db';
 export interface EmbeddedTelemetryStoreOptions {
   dataDir: string;
   logger: Logger;
+  /** history spanning more than this (with whole-minute everyMs) reads the 1-minute rollups */
+  rollupHistoryMinRangeMs?: number;
 }
 
 interface SeriesEntry {
@@ -32,6 +35,12 @@ interface DomainStatements {
   latest: Statement;
   countAll: Statement;
   countSeries: Statement;
+  /** recompute [@from, @to) of the rollup table from raw rows */
+  rollup: Statement;
+  /** buckets from rollups: count-weighted mean per field */
+  rollupBuckets: Statement;
+  deleteRaw: Statement;
+  deleteRollups: Statement;
 }
 
 function fieldsOf(fields: readonly ReadingField[], row: Row, offset: number): Partial<Record<ReadingField, number>> {
@@ -69,6 +78,20 @@ function prepareDomain(db: Database.Database, domain: Domain): DomainStatements 
          WHERE s.domain = ? ORDER BY s.sensor_id`,
       )
       .raw(),
+    rollup: db.prepare(
+      `INSERT OR REPLACE INTO ${rollupTableOf(domain)} (series_id, ts, ${fields.map((f) => `"${f}_min", "${f}_mean", "${f}_max", "${f}_count"`).join(', ')})
+       SELECT series_id, ts - ((ts % ${ROLLUP_MS}) + ${ROLLUP_MS}) % ${ROLLUP_MS} AS m, ${fields.map((f) => `min("${f}"), avg("${f}"), max("${f}"), count("${f}")`).join(', ')}
+       FROM ${t} WHERE ts >= @from AND ts < @to GROUP BY series_id, m`,
+    ),
+    rollupBuckets: db
+      .prepare(
+        `SELECT ts - ((ts % @every) + @every) % @every AS b,
+           ${fields.map((f) => `sum("${f}_mean" * "${f}_count") / nullif(sum("${f}_count"), 0)`).join(', ')}
+         FROM ${rollupTableOf(domain)} WHERE series_id = @series AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`,
+      )
+      .raw(),
+    deleteRaw: db.prepare(`DELETE FROM ${t} WHERE ts < ?`),
+    deleteRollups: db.prepare(`DELETE FROM ${rollupTableOf(domain)} WHERE ts < ?`),
     countAll: db.prepare(`SELECT count(*) FROM ${t}`).pluck(),
     countSeries: db.prepare(`SELECT count(*) FROM ${t} WHERE series_id = ?`).pluck(),
   };
@@ -80,7 +103,8 @@ function prepareDomain(db: Database.Database, domain: Domain): DomainStatements 
  * survives power loss, not just a process kill; one transaction per batch keeps
  * that to one fsync per group commit.
  */
-export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetryStoreOptions): Promise<TelemetryStore> {
+export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetryStoreOptions): Promise<TelemetryStore & RollupStore> {
+  const rollupMinRange = options.rollupHistoryMinRangeMs ?? DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS;
   const log = options.logger.child({ module: 'embedded-telemetry-store' });
   const path = join(options.dataDir, EMBEDDED_STORE_FILE);
   let db: Database.Database;
@@ -176,7 +200,9 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
       const rows = (
         everyMs === undefined
           ? s.raw.all(entry.id, from, to)
-          : s.buckets.all({ every: everyMs, series: entry.id, from, to })
+          : useRollups(from, to, everyMs, rollupMinRange)
+            ? s.rollupBuckets.all({ every: everyMs, series: entry.id, from, to })
+            : s.buckets.all({ every: everyMs, series: entry.id, from, to })
       ) as Row[];
       const points: HistoryPoint[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
@@ -218,6 +244,24 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
         if (isDomain(domain)) n += stmts[domain].countSeries.get(id) as number;
       }
       return n;
+    },
+
+    async rollup(domain, from, to) {
+      ensureOpen();
+      return stmts[domain].rollup.run({ from, to }).changes;
+    },
+
+    async applyRetention({ rawBefore, rollupBefore }) {
+      ensureOpen();
+      let raw = 0;
+      let rollups = 0;
+      db.transaction(() => {
+        for (const d of DOMAINS) {
+          raw += stmts[d].deleteRaw.run(rawBefore).changes;
+          rollups += stmts[d].deleteRollups.run(rollupBefore).changes;
+        }
+      })();
+      if (raw + rollups > 0) log.info({ raw, rollups, rawBefore, rollupBefore }, 'retention applied');
     },
 
     async close() {

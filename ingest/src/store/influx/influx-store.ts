@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { DOMAINS, isDomain, type Domain, type Reading } from '@cityops/contracts';
-import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError } from '../../errors.ts';
+import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError, storeQueryFailedError } from '../../errors.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from '../telemetry-store.ts';
 import { influxQuery, postV1Write, type InfluxAuth } from './influx-http.ts';
-import { bucketHistoryQuery, countQuery, ident, latestQuery, rawHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
-import { RECEIVED_AT_FIELD, readingsToLines } from './line-protocol.ts';
+import { bucketHistoryQuery, countQuery, ident, latestQuery, rawHistoryQuery, rollupComputeQuery, rollupHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
+import { RECEIVED_AT_FIELD, escapeTag, readingsToLines } from './line-protocol.ts';
+import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, rollupMeasurement, useRollups, type RollupStore } from '../../rollup/rollup-port.ts';
 import { createV2Writer } from './v2-writer.ts';
 
 export interface InfluxTelemetryStoreOptions {
@@ -31,6 +32,8 @@ export interface InfluxTelemetryStoreOptions {
   timeoutMs?: number;
   /** v1: CREATE DATABASE on open (needs admin rights; a failure is only logged). Default true. */
   createDatabase?: boolean;
+  /** history spanning more than this (with whole-minute everyMs) reads the `<domain>_1m` rollups */
+  rollupHistoryMinRangeMs?: number;
 }
 
 export const DEFAULT_INFLUX_CHUNK_READINGS = 5000;
@@ -64,7 +67,8 @@ async function boundedAll<T>(items: readonly T[], limit: number, task: (item: T)
  * TelemetryStore on InfluxDB (contracts §8 schema). write() resolves only when
  * every chunk was answered 204 by the server, so "resolved" means "in InfluxDB's WAL".
  */
-export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOptions): Promise<TelemetryStore & { writeLines: LinesWriter }> {
+export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOptions): Promise<TelemetryStore & RollupStore & { writeLines: LinesWriter }> {
+  const rollupMinRange = options.rollupHistoryMinRangeMs ?? DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS;
   const log = options.logger.child({ module: 'influx-telemetry-store', api: options.api });
   const url = options.url.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -143,7 +147,9 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
       const res = await query(
         everyMs === undefined
           ? rawHistoryQuery(target, domain, sensorId, from, to)
-          : bucketHistoryQuery(target, domain, sensorId, from, to, everyMs),
+          : useRollups(from, to, everyMs, rollupMinRange)
+            ? rollupHistoryQuery(target, domain, sensorId, from, to, everyMs)
+            : bucketHistoryQuery(target, domain, sensorId, from, to, everyMs),
       );
       const points: HistoryPoint[] = [];
       for (const s of res.results?.[0]?.series ?? []) {
@@ -189,6 +195,51 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
       let n = 0;
       for (const s of res.results?.[0]?.series ?? []) for (const row of s.values) if (typeof row[1] === 'number') n += row[1];
       return n;
+    },
+
+    async rollup(domain, from, to) {
+      ensureOpen();
+      const res = await query(rollupComputeQuery(target, domain, from, to));
+      const lines: string[] = [];
+      for (const s of res.results?.[0]?.series ?? []) {
+        const sensorId = s.tags?.sensorId;
+        if (!sensorId) continue;
+        let key = `${rollupMeasurement(domain)},sensorId=${escapeTag(sensorId)}`;
+        if (s.tags?.district) key += `,district=${escapeTag(s.tags.district)}`;
+        for (const row of s.values) {
+          const fields: string[] = [];
+          for (let i = 1; i < s.columns.length; i++) {
+            const v = row[i];
+            // count 0 = the field was absent that minute; contracts §8 keeps every field a float.
+            if (typeof v === 'number' && !(v === 0 && s.columns[i]!.endsWith('_count'))) fields.push(`${s.columns[i]}=${v}`);
+          }
+          if (fields.length > 0) lines.push(`${key} ${fields.join(',')} ${row[0] as number}`);
+        }
+      }
+      for (let i = 0; i < lines.length; i += chunk) await writeLines(lines.slice(i, i + chunk));
+      return lines.length;
+    },
+
+    async applyRetention({ rawBefore, rollupBefore }) {
+      ensureOpen();
+      const cutoffs = [...DOMAINS.map((d) => [d, rawBefore] as const), ...DOMAINS.map((d) => [rollupMeasurement(d), rollupBefore] as const)];
+      for (const [measurement, before] of cutoffs) {
+        if (options.api === 'v1') {
+          await influxQuery(url, database, auth, `DELETE FROM ${ident(measurement)} WHERE time < ${Math.trunc(before)}ms`, timeoutMs, 'POST');
+        } else {
+          // InfluxDB 2.x: the delete API (InfluxQL DELETE is not served on /query there).
+          const params = new URLSearchParams({ org: options.org!, bucket: options.bucket! });
+          const res = await fetch(`${url}/api/v2/delete?${params}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Token ${options.token}` } : {}) },
+            body: JSON.stringify({ start: '1970-01-01T00:00:00Z', stop: new Date(before).toISOString(), predicate: `_measurement="${measurement}"` }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          const text = await res.text();
+          if (res.status >= 300) throw storeQueryFailedError(`retention delete of ${measurement} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+        }
+      }
+      log.info({ rawBefore, rollupBefore }, 'retention applied');
     },
 
     async close() {

@@ -62,3 +62,17 @@ export function rowFields(domain: Domain, columns: readonly string[], row: reado
   }
   return out;
 }
+
+/** 1-minute aggregates of [from, to) per sensor (and district), computed by the center (works on every version). */
+export function rollupComputeQuery(t: QueryTarget, domain: Domain, from: number, to: number): string {
+  const cols = READING_FIELDS[domain]
+    .map((f) => ['min', 'mean', 'max', 'count'].map((stat) => `${stat}(${ident(f)}) AS ${ident(`${f}_${stat}`)}`).join(','))
+    .join(',');
+  return `SELECT ${cols} FROM ${measurementRef(t, domain)} WHERE ${timeRange(from, to)} GROUP BY time(60000ms),"sensorId","district" fill(none)`;
+}
+
+/** History buckets from the rollups: the mean of the minute means (InfluxQL cannot weight by count inside an aggregate). */
+export function rollupHistoryQuery(t: QueryTarget, domain: Domain, sensorId: string, from: number, to: number, everyMs: number): string {
+  const cols = READING_FIELDS[domain].map((f) => `mean(${ident(`${f}_mean`)}) AS ${ident(f)}`).join(',');
+  return `SELECT ${cols} FROM ${measurementRef(t, `${domain}_1m`)} WHERE "sensorId" = ${literal(sensorId)} AND ${timeRange(from, to)} GROUP BY time(${everyMs}ms) fill(none)`;
+}

@@ -11,7 +11,7 @@ import type { Reading } from '@cityops/contracts';
 export const RECEIVED_AT_FIELD = 'receivedAt';
 
 // Tag keys/values and measurements escape comma, space and '='; backslashes pass through.
-const escapeTag = (s: string): string => s.replace(/[,= ]/g, (c) => `\\${c}`);
+export const escapeTag = (s: string): string => s.replace(/[,= ]/g, (c) => `\\${c}`);
 
 const floatText = (v: number): string => {
   // Line protocol reads "1" as a float too, but "1e+21" needs no special care either:
