@@ -12,7 +12,7 @@ import { createSqliteDeviceAccounts } from './device-accounts.ts';
 import type { BrokerPersistenceOptions } from './persistence.ts';
 import { redisOptions } from './persistence.ts';
 import { connectPacket, rawPeer } from './raw-client.ts';
-import { CITY, closeAllClients, connect, eventually } from './test-support.ts';
+import { CITY, closeAllClients, connect, eventually, startHarness } from './test-support.ts';
 import type { CityBroker, DeviceAccounts, DeviceCredentials } from './types.ts';
 
 const STATUS = (id: string) => `city/${CITY}/flood/${id}/status`;
@@ -164,5 +164,39 @@ describe.each(['level', 'redis'] as const)('broker state across a restart (%s pe
     await eventually(() => ours(back) !== undefined);
     expect(ours(back)).toMatchObject({ qos: 1, topic: STATUS('flood-001'), messageId: (first as { messageId: number }).messageId });
     back.socket.destroy();
+  });
+});
+
+describe('Last Wills restored from persistence', () => {
+  // After a crash, Aedes' heartbeat publishes the stored wills of clients that have not
+  // reconnected, with no client: authorizePublish(null, will, cb) — exactly this call.
+  const authorize = (h: Awaited<ReturnType<typeof startHarness>>, topic: string, payload: string) =>
+    new Promise<Error | null | undefined>((resolve) =>
+      h.broker.aedes.authorizePublish(null as never, { cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: true, dup: false }, resolve),
+    );
+
+  it('reports a status will as an outage and lets Aedes publish (and delete) it', async () => {
+    const h = await startHarness();
+    try {
+      expect(await authorize(h, STATUS('flood-007'), JSON.stringify({ online: false, ts: 1_700_000_000_000 }))).toBeNull();
+      expect(h.statuses).toEqual([{ domain: 'flood', sensorId: 'flood-007', online: false, ts: 1_700_000_000_000, source: 'will' }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('drops any other stored will without reporting it', async () => {
+    const h = await startHarness();
+    try {
+      const packet = { cmd: 'publish' as const, topic: `city/${CITY}/flood/flood-007/telemetry`, payload: Buffer.from('{}'), qos: 1 as const, retain: true, dup: false };
+      const err = await new Promise((resolve) => h.broker.aedes.authorizePublish(null as never, packet, resolve));
+      expect(err).toBeNull();
+      expect(packet.topic).toBe('$SYS/cityops/dropped');
+      expect(h.statuses).toEqual([]);
+      expect(await authorize(h, STATUS('flood-007'), 'not json')).toBeNull();
+      expect(h.statuses).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
