@@ -57,7 +57,7 @@ describe('the live HCMC map with simulated sensors', () => {
     // The demo's rain event floods hotspots: the first alert arrives without a reload.
     const firstAlert = page.locator('.alert-item').first();
     await firstAlert.waitFor({ timeout: 90_000 });
-    expect(await firstAlert.locator('.alert-message').textContent()).toMatch(/Ngập|PM2\.5|Ùn tắc|Kẹt/);
+    expect(await firstAlert.locator('.alert-message').textContent()).toMatch(/Ngập|Nước dâng|PM2\.5|VN_AQI|Ùn tắc|Kẹt|mất kết nối|không gửi/);
     const apiAlerts = t.center.alerts.list({ state: ['active'] });
     expect(apiAlerts.length).toBeGreaterThan(0);
 

@@ -13,6 +13,8 @@ import { openCenterDatabase } from './database.ts';
 import { createSensorDirectory, type SensorDirectory } from './sensors/sensor-directory.ts';
 import { createAlertService, type AlertService } from './alerts/alert-service.ts';
 import { createAirQualityService, type AirQualityService } from './alerts/air-quality-service.ts';
+import { loadRulesFile, watchRulesFile } from './alerts/rules-file.ts';
+import { createWebhookSender } from './alerts/webhook-sender.ts';
 import { provisionSimulatedSensors } from './sim-provisioning.ts';
 import { createTelemetryStore } from './storage/create-telemetry-store.ts';
 import { startRollups } from './storage/rollups.ts';
@@ -89,12 +91,13 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   });
 
   // Late-bound: alerts are published through the dashboard and the broker, which need the alert service themselves.
-  let publishAlert: (alert: Alert) => void = () => {};
+  let publishAlert: (alert: Alert, change: string) => void = () => {};
   const alerts = createAlertService({
     db,
-    rules: HCMC_DEFAULT_RULES,
+    // CITYOPS_RULES_FILE is validated here: an invalid file stops the start with every problem listed.
+    rules: config.rulesFile ? loadRulesFile(config.rulesFile) : HCMC_DEFAULT_RULES,
     sensors,
-    publish: (alert) => publishAlert(alert),
+    publish: (alert, change) => publishAlert(alert, change),
     logger: logger.child({ module: 'alerts' }),
   });
 
@@ -107,7 +110,10 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       alerts: {
         list: (filter) => alerts.list(filter),
         acknowledge: (id, by, comment) => alerts.acknowledge(id, by, comment),
+        comment: (id, by, text) => alerts.comment(id, by, text),
+        comments: (id) => alerts.comments(id),
       },
+      rules: () => ({ source: config.rulesFile ?? 'built-in HCMC defaults', rules: alerts.rules() }),
       users,
       ready: async () => {
         const checks = { http: listening.http, mqtt: listening.mqtt, database: db.open };
@@ -131,14 +137,19 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     onStatus: (event) => {
       const status = { sensorId: event.sensorId, domain: event.domain, online: event.online, since: event.ts };
       sensors.recordStatus(status);
+      alerts.status(event.sensorId, event.online, event.ts);
       dashboard.publishStatus(status);
     },
     logger,
     metrics,
   });
 
-  publishAlert = (alert) => {
+  const webhook = config.webhookUrl
+    ? createWebhookSender({ url: config.webhookUrl, ...(config.webhookSecret ? { secret: config.webhookSecret } : {}), logger: logger.child({ module: 'webhook' }), metrics })
+    : undefined;
+  publishAlert = (alert, change) => {
     dashboard.publishAlert(alert);
+    webhook?.send(alert, change);
     // Retained while open so integrators joining later see it; an empty retained payload clears it (contracts §1).
     const topic = alertTopic(config.city, alert.domain, alert.id);
     broker.publishRetained(topic, alert.state === 'resolved' ? '' : JSON.stringify(alert)).catch((error: unknown) => {
@@ -148,8 +159,10 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
 
   ingest.onReading((reading) => {
     sensors.recordReading(reading);
-    alerts.evaluate(reading);
-    dashboard.publishReading(airQuality.record(reading));
+    // The index goes with the reading so index-category rules judge the same value the map shows.
+    const live = airQuality.record(reading);
+    alerts.evaluate(live);
+    dashboard.publishReading(live);
   });
 
   const { port: httpPort } = await dashboard.listen({ host: config.host, port: config.httpPort });
@@ -167,6 +180,9 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   tick.unref();
   const saveState = setInterval(() => alerts.saveState(), 5000);
   saveState.unref();
+  const rulesWatcher = config.rulesFile
+    ? watchRulesFile({ path: config.rulesFile, apply: (rules) => alerts.reloadRules(rules), logger: logger.child({ module: 'rules-file' }) })
+    : undefined;
 
   const host = urlHost(config.host);
   const urls = {
@@ -212,6 +228,8 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       closing ??= (async () => {
         clearInterval(tick);
         clearInterval(saveState);
+        rulesWatcher?.close();
+        webhook?.close();
         await simulation?.stop();
         await broker.close();
         await ingest.close();

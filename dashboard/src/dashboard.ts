@@ -8,6 +8,8 @@ import { createLiveServer, type LiveHub, type LiveServer } from './live.ts';
 import type { DashboardDeps, DashboardOptions } from './ports.ts';
 import { csrfGuard, requireSignedIn } from './request-auth.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { alertCommentRoutes } from './routes/alert-comments.ts';
+import { ruleRoutes } from './routes/rules.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sensorRoutes } from './routes/sensors.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -87,6 +89,8 @@ export async function buildDashboard(deps: DashboardDeps, options: DashboardOpti
         signedIn.addHook('onRequest', requireSignedIn(deps.users));
         await signedIn.register(sensorRoutes, { deps, clock: config.clock });
         await signedIn.register(alertRoutes, { alerts: deps.alerts });
+        await signedIn.register(alertCommentRoutes, { alerts: deps.alerts });
+        if (deps.rules) await signedIn.register(ruleRoutes, { rules: deps.rules });
         await signedIn.register(snapshotRoutes, { deps, clock: config.clock });
       });
     },

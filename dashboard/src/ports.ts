@@ -44,6 +44,14 @@ export interface AlertFilter {
   since?: number;
 }
 
+export interface AlertComment {
+  alertId: string;
+  /** ISO-8601 */
+  at: string;
+  by: string;
+  comment: string;
+}
+
 export interface DashboardDeps {
   sensors(): LiveSensorCollection;
   /**
@@ -59,7 +67,13 @@ export interface DashboardDeps {
      * `_CONFLICT` answer 409; anything else is a generic 500.
      */
     acknowledge(id: string, by: string, comment?: string): Alert;
+    /** POST /api/alerts/:id/comments (operator). Errors by code as for acknowledge; `_INVALID` answers 400. */
+    comment?(id: string, by: string, text: string): AlertComment;
+    /** GET /api/alerts/:id/comments, oldest first. */
+    comments?(id: string): AlertComment[];
   };
+  /** GET /api/rules: the running rule declarations and where they came from. */
+  rules?(): { source: string; rules: readonly unknown[] };
   users: OperatorAccounts;
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   metrics: { contentType: string; render(): Promise<string> };

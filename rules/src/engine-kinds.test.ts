@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveReading, SensorAqi } from '@cityops/contracts';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
-import { air, airSensor, flood, floodSensor, MINUTE, SECOND, T0 } from './test-fixtures.ts';
+import { air, airSensor, flood, flood as floodAt, floodSensor, MINUTE, SECOND, T0 } from './test-fixtures.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 const only = (...ids: string[]) => HCMC_DEFAULT_RULES.filter((r) => ids.includes(r.id));
@@ -42,6 +42,8 @@ describe('flood-rise (rate of change)', () => {
 
 describe('sensor-offline (absence)', () => {
   const engine = () => createRuleEngine({ rules: only('sensor-offline') });
+  // Absence counts arrival time; these readings arrive at their event time.
+  const flood = (ts: number, cm: number, s: RuleSensor = floodSensor) => ({ ...floodAt(ts, cm, s), receivedAt: ts });
   const reportingSensor: RuleSensor = { ...floodSensor, reportingIntervalS: 60 };
 
   it('silent for more than 3 × its interval → one offline alert at the moment the limit passed; resolved by its next reading', () => {
@@ -78,6 +80,16 @@ describe('sensor-offline (absence)', () => {
     expect(restored.openAlerts().map((a) => a.id)).toEqual([raised!.alert.id]);
     expect(restored.tick(atMin(6))).toEqual([]);
     expect(restored.evaluate(flood(atMin(7), 3), reportingSensor)[0]).toMatchObject({ kind: 'resolved', alert: { id: raised!.alert.id } });
+  });
+
+  it('counts arrival time, and a restart (resume) restarts the silence windows instead of declaring everyone offline', () => {
+    const e = engine();
+    e.evaluate({ ...floodAt(atMin(-60), 3), receivedAt: atMin(0) }, reportingSensor); // replayed: old event time, arrived now
+    expect(e.tick(atMin(2))).toEqual([]);
+    const restarted = createRuleEngine({ rules: only('sensor-offline'), snapshot: e.snapshot() });
+    restarted.resume(atMin(30));
+    expect(restarted.tick(atMin(32))).toEqual([]);
+    expect(summary(restarted.tick(atMin(33) + SECOND))).toEqual(['raised:sensor-offline:minor@33']);
   });
 });
 

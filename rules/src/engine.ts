@@ -211,13 +211,16 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       const fields = reading.fields as Record<string, number | undefined>;
       for (const { rule, tracks } of absenceRules.values()) {
         if (rule.domain !== undefined && rule.domain !== reading.domain) continue;
+        // Silence is about the link, so arrival time counts: a replay or a gateway's backfill of old
+        // event times must not look like a sensor that stopped talking.
+        const heard = reading.receivedAt;
         let track = tracks.get(sensor.id);
         const intervalMs = expectedIntervalMs(rule, sensor, reading);
         if (track === undefined) {
-          tracks.set(sensor.id, { rule, sensor, domain: reading.domain, lastTs: ts, intervalMs, alert: null });
+          tracks.set(sensor.id, { rule, sensor, domain: reading.domain, lastTs: heard, intervalMs, alert: null });
           continue;
         }
-        note(track, reportAbsence(track, ts, intervalMs, sensor), out);
+        note(track, reportAbsence(track, heard, intervalMs, sensor), out);
       }
       const rates = rateByDomain.get(reading.domain);
       if (rates !== undefined) {
@@ -308,6 +311,12 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       for (const track of openById.values()) if (track.alert !== null) alerts.push(copyAlert(track.alert));
       // Oldest first, by value rather than by Map history, so a restored engine lists them identically.
       return alerts.sort((a, b) => (a.raisedAt < b.raisedAt ? -1 : a.raisedAt > b.raisedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+
+    resume(now: number): void {
+      for (const { tracks } of absenceRules.values()) {
+        for (const track of tracks.values()) if (track.alert === null && Number.isFinite(track.lastTs) && track.lastTs < now) track.lastTs = now;
+      }
     },
 
     snapshot(): EngineSnapshot {

@@ -41,6 +41,12 @@ export interface RuleEngine {
   /** Throws CITYOPS_RULES_ALERT_NOT_FOUND / CITYOPS_RULES_ALERT_RESOLVED. Re-acknowledging is a no-op that returns the alert as it is. */
   acknowledge(alertId: string, by: string, at: number): AlertChange;
   openAlerts(): Alert[];
+  /**
+   * After a restart at `now`: absence windows restart from `now`, because a
+   * center that was down cannot claim its sensors were silent meanwhile
+   * (without this, every sensor would go "offline" at the first tick).
+   */
+  resume(now: number): void;
   /** JSON-serialisable: open alerts plus window state; createRuleEngine({ snapshot }) continues exactly where this left off. */
   snapshot(): EngineSnapshot;
 }

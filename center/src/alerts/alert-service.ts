@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Alert, AlertState, Domain, Reading } from '@cityops/contracts';
+import { AlertServiceError } from './alert-errors.ts';
 import { createRuleEngine, type AlertChange, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
 import type { SensorDirectory } from '../sensors/sensor-directory.ts';
 
@@ -19,9 +20,30 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+export interface AlertComment {
+  alertId: string;
+  at: string;
+  by: string;
+  comment: string;
+}
+
 export interface AlertService {
+  /** Air readings may carry `aqi` (LiveReading) for index-category rules. */
   evaluate(reading: Reading): void;
   tick(now: number): void;
+  /** A sensor's status message: offline (Last Will) raises, online resolves absence alerts. */
+  status(sensorId: string, online: boolean, ts: number): void;
+  /** Adds a comment to an alert (open or resolved); audited. CITYOPS_CENTER_ALERT_NOT_FOUND / _COMMENT_INVALID. */
+  comment(id: string, by: string, text: string): AlertComment;
+  comments(id: string): AlertComment[];
+  /** The rules running now. */
+  rules(): readonly RuleDefinition[];
+  /**
+   * Swaps the rule set without a restart: window state and open alerts of
+   * rules that remain carry over; open alerts of removed rules are resolved
+   * (audited as such) so none is left open with nothing able to clear it.
+   */
+  reloadRules(rules: readonly RuleDefinition[]): void;
   acknowledge(id: string, by: string, comment?: string): Alert;
   list(filter?: AlertFilter): Alert[];
   get(id: string): Alert | undefined;
@@ -51,6 +73,7 @@ export function toRuleSensor(entry: ReturnType<SensorDirectory['get']>): RuleSen
     location: entry.feature.geometry.coordinates,
     ...(p.freeFlowKmh !== undefined ? { freeFlowKmh: p.freeFlowKmh } : {}),
     ...(p.alertLevelsCm !== undefined ? { alertLevelsCm: p.alertLevelsCm } : {}),
+    ...(p.reportingIntervalS !== undefined ? { reportingIntervalS: p.reportingIntervalS } : {}),
   };
 }
 
@@ -103,6 +126,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       ON CONFLICT (name) DO UPDATE SET snapshot = excluded.snapshot, saved_at = excluded.saved_at`);
   const loadSnapshot = db.prepare<[], { snapshot: string }>("SELECT snapshot FROM center_rule_state WHERE name = 'engine'");
   const selectOne = db.prepare<[string], { body: string }>('SELECT body FROM center_alerts WHERE id = ?');
+  const selectComments = db.prepare<[string], { alert_id: string; at: number; actor: string; detail: string }>(
+    "SELECT alert_id, at, actor, detail FROM center_alert_audit WHERE alert_id = ? AND action = 'commented' ORDER BY seq",
+  );
   const selectAudit = db.prepare<[string], { alert_id: string; at: number; actor: string; action: string; detail: string }>(
     'SELECT alert_id, at, actor, action, detail FROM center_alert_audit WHERE alert_id = ? ORDER BY seq',
   );
@@ -116,6 +142,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     logger.error({ err: error }, 'rule engine state could not be restored; starting with empty window state');
     engine = createRuleEngine({ rules: options.rules });
   }
+  // Silence windows start now: the center was not listening while it was down.
+  engine.resume(clock());
+
+  let currentRules: readonly RuleDefinition[] = engine.rules;
 
   const record = (change: AlertChange, actor: string, detail: Record<string, unknown>) => {
     const a = change.alert;
@@ -160,6 +190,42 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     },
     tick(now) {
       apply(engine.tick(now));
+    },
+    status(sensorId, online, ts) {
+      const sensor = toRuleSensor(sensors.get(sensorId));
+      if (!sensor) return;
+      apply(engine.status(sensor, online, ts), 'system', { source: online ? 'status' : 'last-will' });
+    },
+    comment(id, by, text) {
+      const comment = text.trim();
+      if (comment.length === 0 || comment.length > 2000) throw new AlertServiceError('CITYOPS_CENTER_COMMENT_INVALID');
+      if (!selectOne.get(id)) throw new AlertServiceError('CITYOPS_CENTER_ALERT_NOT_FOUND', `alert ${JSON.stringify(id)} not found`);
+      const at = clock();
+      insertAudit.run(id, at, by, 'commented', JSON.stringify({ comment }));
+      return { alertId: id, at: new Date(at).toISOString(), by, comment };
+    },
+    comments(id) {
+      if (!selectOne.get(id)) throw new AlertServiceError('CITYOPS_CENTER_ALERT_NOT_FOUND', `alert ${JSON.stringify(id)} not found`);
+      return selectComments.all(id).map((r) => ({
+        alertId: r.alert_id,
+        at: new Date(r.at).toISOString(),
+        by: r.actor,
+        comment: String((JSON.parse(r.detail) as { comment?: unknown }).comment ?? ''),
+      }));
+    },
+    rules: () => currentRules,
+    reloadRules(rules) {
+      const next = createRuleEngine({ rules, snapshot: engine.snapshot() });
+      const kept = new Set(next.openAlerts().map((a) => a.id));
+      const at = clock();
+      const orphans: AlertChange[] = engine
+        .openAlerts()
+        .filter((a) => !kept.has(a.id))
+        .map((a) => ({ kind: 'resolved', alert: { ...a, state: 'resolved', resolvedAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString() } }));
+      engine = next;
+      currentRules = next.rules;
+      if (orphans.length > 0) apply(orphans, 'system', { reason: 'rule removed' });
+      else saveSnapshot.run(JSON.stringify(engine.snapshot()), clock());
     },
     acknowledge(id, by, comment) {
       const change = engine.acknowledge(id, by, clock());
