@@ -6,13 +6,16 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   attachReplayControls,
+  batchForGateway,
   createReplayProgress,
   loadReplaySource,
+  parseFaultSpec,
   parseWindowTime,
   selectItems,
   startRecorder,
   startReplay,
   startSimulation,
+  type FaultOptions,
   type SourceKind,
 } from '@cityops/simulators';
 import { loadConfig, CONFIG_VARIABLES, type CenterConfig } from '../config/config.ts';
@@ -225,7 +228,8 @@ program
   .option('--seed <n>', 'seed for repeatable runs', number)
   .addOption(new Option('--scenario <name>', 'scenario').choices(['demo', 'calm']).default('demo'))
   .option('--domain <domains>', 'only these domains (comma-separated)')
-  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string }) => {
+  .option('--faults <spec>', 'inject field faults, e.g. dropout=0.05,spike=0.02,duplicate,outOfOrder,malformed,foreignTopic,stuck,clockSkew=0.2,clockSkewMs=120000,reconnectStorm=60000 (bare name = default rate)', (v) => parseFaultSpec(v))
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions }) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const db = openCenterDatabase(cfg.dataDir);
@@ -244,8 +248,9 @@ program
       logger,
       scenario: opts.scenario,
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.faults ? { faults: opts.faults } : {}),
     });
-    logger.info({ sensors: sensors.length, url: opts.url }, 'simulation running; Ctrl-C to stop');
+    logger.info({ sensors: sensors.length, url: opts.url, faults: opts.faults }, 'simulation running; Ctrl-C to stop');
     const stop = () => void simulation.stop().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -256,13 +261,23 @@ program
  * Like the simulated sensors' secrets, its secret is kept in clear in
  * `<dataDir>/sim-credentials.json` (mode 0600) — development tooling only.
  */
-async function provisionIntegrator(dataDir: string, accounts: ReturnType<typeof createSqliteDeviceAccounts>, id: string): Promise<{ username: string; password: string }> {
+async function provisionToolAccount(
+  dataDir: string,
+  accounts: ReturnType<typeof createSqliteDeviceAccounts>,
+  device: { id: string; kind: 'integrator' | 'gateway'; sensorIds?: string[] },
+): Promise<{ username: string; password: string }> {
+  const { id, kind } = device;
   const file = join(dataDir, 'sim-credentials.json');
   const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, { username: string; password: string }>;
   let credentials = stored[id];
-  const principal = accounts.get(id);
-  if (principal && principal.kind !== 'integrator') throw new InvalidArgumentError(`device "${id}" exists and is a ${principal.kind}, not an integrator`);
-  if (!principal) credentials = await accounts.add({ id, kind: 'integrator' });
+  let principal = accounts.get(id);
+  if (principal && principal.kind !== kind) throw new InvalidArgumentError(`device "${id}" exists and is a ${principal.kind}, not a ${kind}`);
+  // a replay gateway must be allowed to speak for every sensor it replays; accounts have no update, so re-create
+  if (principal && device.sensorIds && !device.sensorIds.every((s) => principal?.sensorIds?.includes(s))) {
+    accounts.remove(id);
+    principal = undefined;
+  }
+  if (!principal) credentials = await accounts.add({ id, kind, ...(device.sensorIds ? { sensorIds: device.sensorIds } : {}) });
   else if (!credentials || !(await accounts.verify(credentials.username, credentials.password))) credentials = await accounts.rotate(id);
   else return credentials;
   stored[id] = { username: credentials.username, password: credentials.password };
@@ -301,7 +316,7 @@ program
     const db = openCenterDatabase(cfg.dataDir);
     let credentials;
     try {
-      credentials = await provisionIntegrator(cfg.dataDir, createSqliteDeviceAccounts(db), opts.account);
+      credentials = await provisionToolAccount(cfg.dataDir, createSqliteDeviceAccounts(db), { id: opts.account, kind: 'integrator' });
     } finally {
       db.close();
     }
@@ -341,8 +356,10 @@ program
   .option('--sensors <ids>', 'only these sensors (comma-separated)')
   .addOption(new Option('--qos <n>', 'MQTT QoS of the replayed publishes').choices(['0', '1']).default('1'))
   .addOption(new Option('--source <kind>', 'what the file is (detected from its name and header by default)').choices(['recording', 'us-consulate', 'healthyair']))
+  .option('--gateway <id>', 'send readings as gateway batches from this gateway account (created for the replayed sensors); far higher throughput, payloads re-packed')
+  .option('--device-rate <n>', 'publishes per second per device (gateways ×10); default CITYOPS_MQTT_PUBLISH_RATE, the rate above which the center disconnects a device', number)
   .addHelpText('after', '\nOn a terminal a progress bar shows rate and ETA; space pauses/resumes, q stops. SIGUSR2 also toggles pause.\nPrints a JSON summary when done. Credentials for the replayed sensors come from this data dir (as for `cityops sim`).')
-  .action(async (file: string, opts: { url?: string; speed: number | 'max'; timestamps: 'original' | 'rebase'; from?: number; to?: number; sensors?: string; qos: '0' | '1'; source?: SourceKind }) => {
+  .action(async (file: string, opts: { url?: string; speed: number | 'max'; timestamps: 'original' | 'rebase'; from?: number; to?: number; sensors?: string; qos: '0' | '1'; source?: SourceKind; gateway?: string; deviceRate?: number }) => {
     const cfg = config();
     const showProgress = process.stderr.isTTY === true;
     // keep info logs from tearing the progress bar
@@ -355,6 +372,7 @@ program
     });
     const db = openCenterDatabase(cfg.dataDir);
     let items: typeof selected;
+    let unplayable = 0;
     let credentials: Map<string, { username: string; password: string }>;
     try {
       const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
@@ -363,10 +381,18 @@ program
       credentials = new Map(provisioned.map((s) => [s.feature.properties.id, s.credentials]));
       // gateways and sensors outside the registry have no secret we could use
       items = selected.filter((i) => credentials.has(i.deviceId));
+      unplayable = selected.length - items.length;
+      if (opts.gateway) {
+        const sensorIds = [...credentials.keys()];
+        credentials.set(opts.gateway, await provisionToolAccount(cfg.dataDir, createSqliteDeviceAccounts(db), { id: opts.gateway, kind: 'gateway', sensorIds }));
+        // paced batches cover at most ~50 ms of wall time, so nothing is sent much ahead of its moment
+        const batches = batchForGateway(items, { gatewayId: opts.gateway, city: cfg.city, maxSpanMs: opts.speed === 'max' ? Infinity : opts.speed * 50 });
+        if (batches.unbatchable > 0) logger.warn({ unbatchable: batches.unbatchable }, 'messages that are not JSON readings cannot ride in a gateway batch and are skipped');
+        items = batches.items;
+      }
     } finally {
       db.close();
     }
-    const unplayable = selected.length - items.length;
     if (unplayable > 0) logger.warn({ unplayable }, 'messages of devices without known credentials (gateways, unregistered sensors) are skipped');
     const replay = await startReplay({
       brokerUrl: opts.url ?? `mqtt://127.0.0.1:${cfg.mqttPort}`,
@@ -375,6 +401,7 @@ program
       speed: opts.speed,
       timestamps: opts.timestamps,
       qos: opts.qos === '0' ? 0 : 1,
+      deviceRatePerS: opts.deviceRate ?? cfg.mqttPublishRate,
       credentials: (id) => credentials.get(id),
       logger,
     });

@@ -90,19 +90,25 @@ describe('cityops replay', () => {
     const [a, b] = runs;
     expect(a).toEqual(b);
     const rules = new Set(a!.map((x) => `${x.ruleId}:${x.subject.id}`));
-    expect(rules).toEqual(new Set(['flood-depth:flood-001', 'flood-depth:flood-002', 'air-pm25:air-healthyair-2', 'traffic-congestion:traffic-001']));
+    // the episodes raise at least these (the default rule set grows; others may fire too, the same in both runs)
+    for (const expected of ['flood-depth:flood-001', 'flood-depth:flood-002', 'air-pm25:air-healthyair-2', 'traffic-congestion:traffic-001']) expect(rules).toContain(expected);
+    expect(rules).not.toContain('flood-depth:flood-003');
     // event times come from the readings, not from when the replay ran
     for (const x of a!) expect(Date.parse(x.raisedAt) - T0).toBeGreaterThanOrEqual(0);
     for (const x of a!) expect(Date.parse(x.raisedAt) - T0).toBeLessThan(2 * 60 * MIN);
   }, 60_000);
 
-  it('replays the US Consulate dataset window for one day into the center', async () => {
+  it('replays through a gateway account as batches: every reading stored once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cityops-replay-gw-'));
+    cleanups.push(() => removeDir(dir));
+    const { readings } = await writeRecording(dir);
     const t = await startTestCenter();
     cleanups.push(() => removeDir(t.dataDir));
     cleanups.push(() => t.close());
-    const file = join(import.meta.dirname, '../../../../shared/data/air_quality/us_consulate_hcmc_pm25_2016_YTD_airnow.csv');
-    const summary = (await cli(t.dataDir, 'replay', file, '--speed', 'max', '--from', '2016-03-01', '--to', '2016-03-02', '--url', t.mqttUrl)) as Record<string, unknown>;
-    expect(summary).toMatchObject({ source: 'us-consulate', selected: 24, acked: 24, errors: 0 });
-    expect(await t.center.store.count({ sensorId: 'air-us-consulate' })).toBe(24);
+    const summary = (await cli(t.dataDir, 'replay', dir, '--speed', 'max', '--gateway', 'replay-gw', '--url', t.mqttUrl)) as Record<string, number>;
+    expect(summary).toMatchObject({ readings, errors: 0 });
+    expect(summary.acked).toBeLessThan(readings / 10);
+    expect(await t.center.store.count()).toBe(readings);
+    expect(t.center.devices.get('replay-gw')).toMatchObject({ kind: 'gateway' });
   }, 60_000);
 });

@@ -10,3 +10,4 @@ export * from './datasets/dataset-stats.ts';
 export * from './datasets/us-consulate.ts';
 export * from './datasets/healthyair.ts';
 export * from './replay-controls.ts';
+export * from './gateway-batches.ts';

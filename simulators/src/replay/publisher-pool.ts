@@ -17,7 +17,7 @@ export interface PublisherPool {
  * live devices. MQTT keeps per-connection order, so one sensor's readings
  * arrive in the order they were sent.
  */
-export function createPublisherPool(options: { brokerUrl: string; credentials: CredentialLookup; logger: Logger; clientIdPrefix?: string }): PublisherPool {
+export function createPublisherPool(options: { brokerUrl: string; credentials: CredentialLookup; logger: Logger; clientIdPrefix?: string; noDelay?: boolean }): PublisherPool {
   const clients = new Map<string, MqttClient>();
   const prefix = options.clientIdPrefix ?? 'replay';
   const connectOne = (deviceId: string): Promise<void> => {
@@ -35,9 +35,10 @@ export function createPublisherPool(options: { brokerUrl: string; credentials: C
     clients.set(deviceId, client);
     return new Promise((resolve, reject) => {
       client.once('connect', () => {
-        // Nagle would hold small readings back for delayed ACKs (platform notes)
+        // Nagle would hold small readings back for delayed ACKs (platform notes); a flat-out
+        // replay is better off with it: coalesced writes cost far fewer syscalls
         const socket = client.stream as unknown as { setNoDelay?: (on: boolean) => void };
-        socket.setNoDelay?.(true);
+        if (options.noDelay !== false) socket.setNoDelay?.(true);
         resolve();
       });
       client.once('error', (error: Error & { code?: unknown }) => {

@@ -11,6 +11,8 @@ export interface ReplayItem {
   deviceId: string;
   /** Sensors the message speaks for (one for a sensor topic, the batch's sensors for a gateway). */
   sensorIds: readonly string[];
+  /** Readings the message carries when it is a batch made by the replayer (default 1). */
+  readings?: number;
 }
 
 /** `ts` of a contract reading (ISO-8601 with offset, or epoch ms) → epoch ms, else null. */

@@ -26,6 +26,13 @@ export interface ReplayOptions {
   qos?: 0 | 1;
   /** Unacknowledged publishes allowed at once (default 2000). */
   maxInFlight?: number;
+  /** Unacknowledged publishes per device connection (default 500: the center cuts a connection off above 1,000). */
+  maxInFlightPerDevice?: number;
+  /**
+   * Publishes per second per device, burst of one second's worth (default 100, the center's
+   * `CITYOPS_MQTT_PUBLISH_RATE` default, gateways ×10 like the center): a faster device is disconnected.
+   */
+  deviceRatePerS?: number;
   clock?: () => number;
   clientIdPrefix?: string;
 }
@@ -34,6 +41,8 @@ export interface ReplayStats {
   total: number;
   published: number;
   acked: number;
+  /** Readings in the acknowledged messages (more than `acked` for gateway batches). */
+  readings: number;
   errors: number;
   /** Wall time spent replaying, pauses excluded (ms). */
   elapsedMs: number;
@@ -63,11 +72,38 @@ export async function startReplay(options: ReplayOptions): Promise<Replay> {
   const clock = options.clock ?? Date.now;
   const qos = options.qos ?? 1;
   const maxInFlight = options.maxInFlight ?? 2000;
+  const maxPerDevice = options.maxInFlightPerDevice ?? 500;
+  const deviceRate = options.deviceRatePerS ?? 100;
+  const gatewayIds = new Set(items.filter((i) => i.topic.split('/')[2] === 'gateway').map((i) => i.deviceId));
+  /** Token buckets per device: tokens and when they were last refilled. */
+  const buckets = new Map<string, { tokens: number; at: number; inFlight: number }>();
+  const bucketOf = (deviceId: string): { tokens: number; at: number; inFlight: number } => {
+    let b = buckets.get(deviceId);
+    if (!b) {
+      b = { tokens: deviceRate * (gatewayIds.has(deviceId) ? 10 : 1), at: clock(), inFlight: 0 };
+      buckets.set(deviceId, b);
+    }
+    return b;
+  };
+  /** Ms until this device may publish again (0 = now), taking a token when it may. */
+  const takeToken = (deviceId: string): number => {
+    const b = bucketOf(deviceId);
+    const rate = deviceRate * (gatewayIds.has(deviceId) ? 10 : 1);
+    const now = clock();
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 1000);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - b.tokens) * 1000) / rate);
+  };
   const logger = options.logger.child({ module: 'replay' });
   const pool = createPublisherPool({
     brokerUrl: options.brokerUrl,
     credentials: options.credentials,
     logger,
+    noDelay: speed !== 'max',
     ...(options.clientIdPrefix ? { clientIdPrefix: options.clientIdPrefix } : {}),
   });
   try {
@@ -78,7 +114,7 @@ export async function startReplay(options: ReplayOptions): Promise<Replay> {
   }
   const first = items[0]?.eventTime ?? 0;
   const last = items[items.length - 1]?.eventTime ?? first;
-  const counters = { published: 0, acked: 0, errors: 0 };
+  const counters = { published: 0, acked: 0, readings: 0, errors: 0 };
   let inFlight = 0;
   let wake: (() => void) | null = null;
   let paused = false;
@@ -99,7 +135,7 @@ export async function startReplay(options: ReplayOptions): Promise<Replay> {
   const elapsed = (): number => (finishedAt ?? clock()) - startedAt - pausedTotal - (paused ? clock() - pausedAt : 0);
   const stats = (): ReplayStats => {
     const ms = elapsed();
-    return { total: items.length, ...counters, elapsedMs: ms, rate: ms > 0 ? (counters.acked * 1000) / ms : 0, paused, plannedMs };
+    return { total: items.length, ...counters, elapsedMs: ms, rate: ms > 0 ? (counters.readings * 1000) / ms : 0, paused, plannedMs };
   };
 
   const run = async (): Promise<ReplayStats> => {
@@ -123,6 +159,10 @@ export async function startReplay(options: ReplayOptions): Promise<Replay> {
         delta = startedAt - last;
       }
       while (inFlight >= maxInFlight && !stopping) await waitForSignal();
+      const bucket = bucketOf(item.deviceId);
+      while (bucket.inFlight >= maxPerDevice && !stopping) await waitForSignal();
+      // stay under the center's per-device publish rate (head-of-line: per-sensor order matters more than overtaking)
+      for (let wait = takeToken(item.deviceId); wait > 0 && !stopping; wait = takeToken(item.deviceId)) await sleep(wait);
       if (stopping) break;
       const client = pool.get(item.deviceId);
       if (!client) {
@@ -130,13 +170,18 @@ export async function startReplay(options: ReplayOptions): Promise<Replay> {
         continue;
       }
       inFlight++;
+      bucket.inFlight++;
       counters.published++;
       client.publish(withCity(item.topic, options.city), retimePayload(item.payload, delta), { qos }, (error) => {
         inFlight--;
+        bucket.inFlight--;
         if (error) {
           counters.errors++;
           if (!stopping) logger.warn({ err: error, deviceId: item.deviceId }, 'replay publish failed');
-        } else counters.acked++;
+        } else {
+          counters.acked++;
+          counters.readings += item.readings ?? 1;
+        }
         notify();
       });
       // in max mode the in-flight window is what yields; give I/O a turn now and then regardless
