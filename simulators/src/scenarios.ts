@@ -20,7 +20,29 @@ export interface SensorSelector {
 export type EventSpec =
   | (Omit<RainEvent, 'startMs' | 'endMs' | 'depthCm'> & { depthCm: number | readonly [number, number] })
   | Omit<PollutionEvent, 'startMs' | 'endMs'>
-  | Omit<IncidentEvent, 'startMs' | 'endMs'>;
+  | (Omit<IncidentEvent, 'startMs' | 'endMs'> & { spill?: IncidentSpill });
+
+/**
+ * A jam spreads: queues back up into the roads that feed the blocked one. The
+ * registry has no road graph, so neighbours are the other detectors on the same
+ * road, then those of the same district (by id): what a control room would see.
+ */
+export interface IncidentSpill {
+  /** How many neighbouring roads slow down. */
+  neighbours: number;
+  /** Their speed cap (milder than the incident's). */
+  speedRatio: number;
+  /** How long after the incident the queue reaches them, s. */
+  delayS: number;
+}
+
+/** Neighbours of a traffic sensor: same road first, then same district, each by id. */
+export function trafficNeighbours(sensor: SensorProperties, sensors: readonly SensorProperties[], count: number): SensorProperties[] {
+  const others = sensors.filter((s) => s.domain === 'traffic' && s.id !== sensor.id).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sameRoad = others.filter((s) => sensor.roadName !== undefined && s.roadName === sensor.roadName);
+  const sameDistrict = others.filter((s) => s.district === sensor.district && !sameRoad.includes(s));
+  return [...sameRoad, ...sameDistrict].slice(0, count);
+}
 
 export interface TimelineEntry {
   /** What this entry stands for, for logs and docs. */
@@ -52,7 +74,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     description:
       'A downpour over ~11 % of the rain-prone flood sites from the start (10 cm within seconds, several past 30 cm, ' +
       'one cloudburst site past 50 cm), receding over ~15–20 min; a 10-min pollution episode at one air station; ' +
-      'a 10-min incident slowing one road to ~20 % of free flow.',
+      'a 10-min incident slowing one road to ~20 % of free flow, spilling over to two neighbouring roads (capped at 45 %, just above the congestion rule) 90 s later.',
     timeline: [
       {
         label: 'downpour',
@@ -80,7 +102,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
         atS: 0,
         durationS: 600,
         select: { domain: 'traffic', count: 1 },
-        event: { kind: 'incident', speedRatio: 0.2, recoveryTauS: 120 },
+        event: { kind: 'incident', speedRatio: 0.2, recoveryTauS: 120, spill: { neighbours: 2, speedRatio: 0.45, delayS: 90 } },
       },
     ],
   },
@@ -136,6 +158,19 @@ export function planScenario(
         const depthCm =
           typeof depth === 'number' ? depth : depth[0] + ((depth[1] - depth[0]) * (i + entryRng.next())) / picked.length;
         event = { ...spec, depthCm, startMs: startAt, endMs: endAt };
+      } else if (spec.kind === 'incident') {
+        const { spill, ...incident } = spec;
+        event = { ...incident, startMs: startAt, endMs: endAt };
+        planned.push({ sensorId: sensor.id, label: entry.label, event });
+        for (const neighbour of spill ? trafficNeighbours(sensor, sensors, spill.neighbours) : []) {
+          const delay = (spill?.delayS ?? 0) * 1000;
+          planned.push({
+            sensorId: neighbour.id,
+            label: `${entry.label} (spill-over)`,
+            event: { kind: 'incident', speedRatio: spill?.speedRatio ?? 1, recoveryTauS: incident.recoveryTauS, startMs: startAt + delay, endMs: endAt + delay },
+          });
+        }
+        return;
       } else {
         event = { ...spec, startMs: startAt, endMs: endAt };
       }
