@@ -14,6 +14,12 @@ export interface RateTrack {
   latestTs: number;
   clearSince: number | null;
   alert: Alert | null;
+  /**
+   * Monotonic deque over the samples of the current window (lowest first for
+   * 'rise', highest first for 'fall'): the window's extreme in O(1) for
+   * in-order samples. Derived state, rebuilt after a late sample.
+   */
+  extremes: Array<[number, number]>;
 }
 
 export const createRateTrack = (rule: RateOfChangeRule, sensor: RuleSensor): RateTrack => ({
@@ -24,7 +30,26 @@ export const createRateTrack = (rule: RateOfChangeRule, sensor: RuleSensor): Rat
   latestTs: -Infinity,
   clearSince: null,
   alert: null,
+  extremes: [],
 });
+
+/** Appends an in-order sample to the deque and returns the window's change at it. */
+function pushExtreme(track: RateTrack, ts: number, value: number): number {
+  const rise = track.rule.direction === 'rise';
+  const q = track.extremes;
+  while (q.length > 0 && (rise ? q[q.length - 1]![1] >= value : q[q.length - 1]![1] <= value)) q.pop();
+  q.push([ts, value]);
+  let head = 0;
+  while (q[head]![0] < ts - track.rule.window) head++;
+  if (head > 0) q.splice(0, head);
+  const extreme = q[0]![1];
+  return rise ? value - extreme : extreme - value;
+}
+
+function rebuildExtremes(track: RateTrack): void {
+  track.extremes = [];
+  for (const [t, v] of track.samples) pushExtreme(track, t, v);
+}
 
 /** Change at sample i against the window before it: rise = value − lowest, fall = highest − value. */
 function changeAt(track: RateTrack, i: number): number {
@@ -77,16 +102,26 @@ export function stepRate(track: RateTrack, ts: number, value: number, sensor: Ru
   track.sensor = sensor;
   if (ts < track.latestTs - rule.window) return null; // older than any window still being judged
   const samples = track.samples;
-  let i = samples.length;
-  while (i > 0 && samples[i - 1]![0] > ts) i--;
-  if (i > 0 && samples[i - 1]![0] === ts) samples[i - 1]![1] = value; // same event time: the later report wins
-  else samples.splice(i, 0, [ts, value]);
-  const at = i > 0 && samples[i - 1]![0] === ts ? i - 1 : i;
-  const isLatest = ts >= track.latestTs;
-  if (isLatest) track.latestTs = ts;
-  while (samples.length > 0 && samples[0]![0] < track.latestTs - rule.window) samples.shift();
-  const index = samples.findIndex((s) => s[0] === ts);
-  const change = changeAt(track, index < 0 ? at : index);
+  const isLatest = ts > track.latestTs;
+  let change: number;
+  if (isLatest) {
+    // The common case, O(1) amortised: append, slide the window, read the extreme.
+    samples.push([ts, value]);
+    track.latestTs = ts;
+    let drop = 0;
+    while (samples[drop]![0] < ts - rule.window) drop++;
+    if (drop > 0) samples.splice(0, drop);
+    change = pushExtreme(track, ts, value);
+  } else {
+    let i = samples.length;
+    while (i > 0 && samples[i - 1]![0] > ts) i--;
+    if (i > 0 && samples[i - 1]![0] === ts) {
+      samples[i - 1]![1] = value; // same event time: the later report wins
+      i--;
+    } else samples.splice(i, 0, [ts, value]);
+    change = changeAt(track, i);
+    rebuildExtremes(track);
+  }
   const hot = change >= rule.change;
 
   if (track.alert === null) {
