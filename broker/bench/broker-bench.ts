@@ -40,7 +40,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startCityOps(): Promise<Target> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./broker-under-test.ts', import.meta.url)), {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // CITYOPS_BENCH_PROFILE=<dir> writes a V8 CPU profile of the CityOps broker there.
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['CITYOPS_BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['CITYOPS_BENCH_PROFILE']}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<{ port: number }>((resolve, reject) => {
