@@ -3,43 +3,10 @@ import fc from 'fast-check';
 import { isOpen } from '@cityops/contracts';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
-import { applyOps, opsArb, SENSORS } from './test-operations.ts';
+import { applyOps, checkLifecycle, opsArb, SENSORS } from './test-operations.ts';
 import { floodSensor, flood, SECOND, T0 } from './test-fixtures.ts';
 import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange } from './types.ts';
-
-/**
- * Replays a change stream against the lifecycle of contracts §4 and returns
- * the alerts it says are open; throws on the first violation.
- */
-function checkLifecycle(changes: readonly AlertChange[]): Map<string, string> {
-  const openByKey = new Map<string, string>(); // (rule, subject) → alert id
-  const everRaised = new Set<string>();
-  const resolved = new Set<string>();
-  for (const { kind, alert } of changes) {
-    const key = `${alert.ruleId}|${alert.subject.kind}:${alert.subject.id}`;
-    if (kind === 'raised') {
-      expect(openByKey.has(key), `second open alert for ${key}`).toBe(false);
-      expect(everRaised.has(alert.id), `alert id ${alert.id} reused`).toBe(false);
-      expect(alert.state).toBe('active');
-      everRaised.add(alert.id);
-      openByKey.set(key, alert.id);
-      continue;
-    }
-    expect(everRaised.has(alert.id), `${kind} before raised for ${alert.id}`).toBe(true);
-    expect(resolved.has(alert.id), `${kind} after resolved for ${alert.id}`).toBe(false);
-    expect(openByKey.get(key)).toBe(alert.id);
-    if (kind === 'resolved') {
-      expect(alert.state).toBe('resolved');
-      openByKey.delete(key);
-      resolved.add(alert.id);
-    } else {
-      expect(isOpen(alert)).toBe(true);
-    }
-    expect(Date.parse(alert.updatedAt)).toBeGreaterThanOrEqual(Date.parse(alert.raisedAt));
-  }
-  return openByKey;
-}
 
 describe('engine properties', () => {
   it('never more than one open alert per (rule, subject); every resolve follows its raise', () => {

@@ -1,5 +1,5 @@
 import type { Alert, Domain, LiveReading, Reading } from '@cityops/contracts';
-import { createRateTrack, stepRate, type RateTrack } from './rate-track.ts';
+import { createRateTrack, rebuildExtremes, stepRate, type RateTrack } from './rate-track.ts';
 import { lastWillAbsence, reportAbsence, tickAbsence, type AbsenceTrack } from './absence-track.ts';
 import { counts, createDistrictTrack, judgeDistrict, type DistrictTrack } from './district-aggregate.ts';
 import { indexCategoryAsThreshold } from './index-category.ts';
@@ -167,6 +167,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (entry === undefined) return;
       const track = createRateTrack(entry.rule, saved.sensor as RuleSensor);
       track.samples = saved.samples.map(([t, v]) => [t, v]);
+      rebuildExtremes(track);
       track.latestTs = saved.latestTs;
       track.clearSince = saved.clearSince;
       track.alert = saved.alert === null ? null : copyAlert(saved.alert);

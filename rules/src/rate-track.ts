@@ -46,7 +46,7 @@ function pushExtreme(track: RateTrack, ts: number, value: number): number {
   return rise ? value - extreme : extreme - value;
 }
 
-function rebuildExtremes(track: RateTrack): void {
+export function rebuildExtremes(track: RateTrack): void {
   track.extremes = [];
   for (const [t, v] of track.samples) pushExtreme(track, t, v);
 }

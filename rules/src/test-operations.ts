@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { isOpen } from '@cityops/contracts';
 import type { Domain, Reading } from '@cityops/contracts';
 import { airSensor, floodSensor, reading, SECOND, T0, trafficSensor } from './test-fixtures.ts';
 import type { AlertChange, RuleEngine, RuleSensor } from './types.ts';
@@ -26,7 +28,8 @@ const VALUES: Record<Domain, fc.Arbitrary<number>> = {
 export type Op =
   | { type: 'reading'; sensor: number; dtMs: number; value: number }
   | { type: 'ack'; pick: number; dtMs: number }
-  | { type: 'tick'; dtMs: number };
+  | { type: 'tick'; dtMs: number }
+  | { type: 'status'; sensor: number; online: boolean; dtMs: number };
 
 const dt = fc.oneof(fc.integer({ min: 0, max: 20 * SECOND }), fc.integer({ min: 0, max: 400 * SECOND }));
 
@@ -44,6 +47,18 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 export const opsArb = fc.array(opArb, { minLength: 1, maxLength: 300 });
 
+/** With status messages (Last Will / back online), for the full rule set. */
+export const fullOpsArb = fc.array(
+  fc.oneof(
+    { weight: 14, arbitrary: opArb },
+    {
+      weight: 1,
+      arbitrary: fc.record({ type: fc.constant('status' as const), sensor: fc.integer({ min: 0, max: SENSORS.length - 1 }), online: fc.boolean(), dtMs: dt }),
+    },
+  ),
+  { minLength: 1, maxLength: 300 },
+);
+
 /** Applies ops with a shared, non-decreasing clock, so every sensor's readings are monotonic. */
 export function applyOps(engine: RuleEngine, ops: readonly Op[], startMs = T0): { changes: AlertChange[]; clock: number } {
   const changes: AlertChange[] = [];
@@ -56,6 +71,8 @@ export function applyOps(engine: RuleEngine, ops: readonly Op[], startMs = T0): 
       changes.push(...engine.evaluate(r, sensor));
     } else if (op.type === 'tick') {
       changes.push(...engine.tick(clock));
+    } else if (op.type === 'status') {
+      changes.push(...engine.status(SENSORS[op.sensor]!, op.online, clock));
     } else {
       const open = engine.openAlerts();
       const target = open[op.pick % Math.max(1, open.length)];
@@ -64,3 +81,37 @@ export function applyOps(engine: RuleEngine, ops: readonly Op[], startMs = T0): 
   }
   return { changes, clock };
 }
+
+/**
+ * Replays a change stream against the lifecycle of contracts §4 and returns
+ * the alerts it says are open; throws on the first violation.
+ */
+export function checkLifecycle(changes: readonly AlertChange[]): Map<string, string> {
+  const openByKey = new Map<string, string>(); // (rule, subject) → alert id
+  const everRaised = new Set<string>();
+  const resolved = new Set<string>();
+  for (const { kind, alert } of changes) {
+    const key = `${alert.ruleId}|${alert.subject.kind}:${alert.subject.id}`;
+    if (kind === 'raised') {
+      expect(openByKey.has(key), `second open alert for ${key}`).toBe(false);
+      expect(everRaised.has(alert.id), `alert id ${alert.id} reused`).toBe(false);
+      expect(alert.state).toBe('active');
+      everRaised.add(alert.id);
+      openByKey.set(key, alert.id);
+      continue;
+    }
+    expect(everRaised.has(alert.id), `${kind} before raised for ${alert.id}`).toBe(true);
+    expect(resolved.has(alert.id), `${kind} after resolved for ${alert.id}`).toBe(false);
+    expect(openByKey.get(key)).toBe(alert.id);
+    if (kind === 'resolved') {
+      expect(alert.state).toBe('resolved');
+      openByKey.delete(key);
+      resolved.add(alert.id);
+    } else {
+      expect(isOpen(alert)).toBe(true);
+    }
+    expect(Date.parse(alert.updatedAt)).toBeGreaterThanOrEqual(Date.parse(alert.raisedAt));
+  }
+  return openByKey;
+}
+
