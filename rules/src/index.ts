@@ -3,6 +3,14 @@ export type { AlertChange, RuleEngine, RuleEngineOptions, RuleSensor } from './t
 export {
   RuleDefinitionSchema,
   ThresholdRuleSchema,
+  RateOfChangeRuleSchema,
+  AbsenceRuleSchema,
+  DistrictRuleSchema,
+  IndexCategoryRuleSchema,
+  type RateOfChangeRule,
+  type AbsenceRule,
+  type DistrictRule,
+  type IndexCategoryRule,
   ThresholdLevelSchema,
   LocalizedText,
   RULE_KIND_SCHEMAS,
@@ -15,6 +23,7 @@ export {
 } from './rule-schema.ts';
 export { parseRuleDefinition, parseRuleDefinitions } from './validate-rules.ts';
 export { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
+export { CATEGORY_MIN_AQI } from './index-category.ts';
 export { EngineSnapshotSchema, TrackSnapshotSchema, assertEngineSnapshot, type EngineSnapshot, type TrackSnapshot } from './snapshot.ts';
 export { buildAlertId } from './alert-id.ts';
 export { buildMessage, formatNumber, renderTemplate, type Language, type MessageContext } from './message-format.ts';
