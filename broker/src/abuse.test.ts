@@ -47,13 +47,15 @@ describe('malformed MQTT and slow connections', () => {
     expect(h.telemetry).toHaveLength(0);
   });
 
-  it('drops a wrong protocol level', async () => {
+  it('answers a wrong protocol level with CONNACK 1 and closes', async () => {
     const bytes = encode(connectPacket({ username: s1.username, password: s1.password }));
     bytes[8] = 9; // protocol level byte of "MQTT" CONNECT [MQTT-3.1.2-2]
     const q = await peer(h.port);
     q.write(bytes);
     await closedWithin(q, 2_000);
-    expect(q.received.some((pk) => pk.cmd === 'connack' && pk.returnCode === 0)).toBe(false);
+    // [MQTT-3.1.2-2]: CONNACK 0x01 (unacceptable protocol version), then the connection closes.
+    expect(q.received).toMatchObject([{ cmd: 'connack', returnCode: 1 }]);
+    expect(await dropped(h, 'protocol_level')).toBe(1);
   });
 
   it('drops a connection that never sends CONNECT within the connect timeout', async () => {

@@ -17,6 +17,8 @@ import { createTokenBuckets } from './token-buckets.ts';
 
 export type DropReason = GuardViolation | 'connect_timeout';
 
+const UNACCEPTABLE_PROTOCOL = Buffer.from([0x20, 0x02, 0x00, 0x01]);
+
 export interface ConnectionGuard {
   /** Takes a new connection: refuses it, or hands it to Aedes with the guard attached. */
   accept(conn: Duplex, remoteAddress: string | undefined, req?: http.IncomingMessage): void;
@@ -31,6 +33,7 @@ interface Tracked {
   guard: PacketGuard;
   openedAt: number;
   address: string;
+  dropped: boolean;
 }
 
 interface ParserLike {
@@ -49,10 +52,17 @@ export function createConnectionGuard(aedes: Aedes, limits: ConnectionLimits, me
   const rate = createTokenBuckets(limits.connectionRate);
 
   const drop = (entry: Tracked, reason: DropReason, clientId: string | null): void => {
-    if (entry.conn.destroyed) return;
+    if (entry.dropped || entry.conn.destroyed) return;
+    entry.dropped = true;
     metrics.connectionsDropped.inc({ reason });
     logger.warn({ address: entry.address, clientId, reason }, 'mqtt connection dropped');
-    entry.conn.destroy();
+    // [MQTT-3.1.2-2]: CONNACK 0x01 "unacceptable protocol version", then close.
+    if (reason === 'protocol_level') {
+      entry.conn.end(UNACCEPTABLE_PROTOCOL);
+      setTimeout(() => entry.conn.destroy(), 1_000).unref();
+    } else {
+      entry.conn.destroy();
+    }
   };
 
   // One timer for all connections instead of one per connection and packet.
@@ -81,7 +91,7 @@ export function createConnectionGuard(aedes: Aedes, limits: ConnectionLimits, me
       if (tracked.size >= limits.maxConnections) return refuse('max_connections');
       if (!rate.take(address, Date.now())) return refuse('connection_rate');
 
-      const entry: Tracked = { conn, guard: createPacketGuard(limits), openedAt: Date.now(), address };
+      const entry: Tracked = { conn, guard: createPacketGuard(limits), openedAt: Date.now(), address, dropped: false };
       tracked.add(entry);
       conn.once('close', () => tracked.delete(entry));
       const client = aedes.handle(conn, req) as Client;
@@ -90,6 +100,7 @@ export function createConnectionGuard(aedes: Aedes, limits: ConnectionLimits, me
       const parser = (client as unknown as { _parser: ParserLike })._parser;
       const parse = parser.parse.bind(parser);
       parser.parse = (buf: Buffer) => {
+        if (entry.dropped) return undefined;
         const violation = entry.guard.scan(buf, Date.now());
         if (violation === null) return parse(buf);
         drop(entry, violation, client.id ?? null);

@@ -1,3 +1,4 @@
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { connectPacket, encode } from './raw-client.ts';
 import { createPacketGuard } from './packet-guard.ts';
@@ -43,6 +44,23 @@ describe('createPacketGuard', () => {
   it('refuses anything but CONNECT first [MQTT-3.1.0-1]', () => {
     expect(createPacketGuard({ maxPacketBytes: 1024 }).scan(publish(1), 1)).toBe('connect_first');
     expect(createPacketGuard({ maxPacketBytes: 1024 }).scan(Buffer.from('GET / HTTP/1.1\r\n'), 1)).toBe('connect_first');
+  });
+
+  it('accepts MQTT 3.1, 3.1.1 and 5 CONNECTs and refuses other protocol levels [MQTT-3.1.2-2]', () => {
+    for (const [version, protocolId] of [[3, 'MQIsdp'], [4, 'MQTT'], [5, 'MQTT']] as const) {
+      const packet = { ...connectPacket(), protocolId, protocolVersion: version } as Packet;
+      const bytes = mqttPacket.generate(packet, { protocolVersion: version });
+      const guard = createPacketGuard({ maxPacketBytes: 1024 });
+      // byte by byte, so the level is found across chunk boundaries
+      for (const byte of bytes) expect(guard.scan(Buffer.from([byte]), 1)).toBeNull();
+      expect(guard.packets).toBe(1);
+    }
+    const bad = encode(connectPacket());
+    bad[8] = 9; // level byte after 0x10, length, 0x00 0x04 "MQTT"
+    expect(createPacketGuard({ maxPacketBytes: 1024 }).scan(bad, 1)).toBe('protocol_level');
+    const renamed = encode(connectPacket());
+    renamed.write('MQTX', 4);
+    expect(createPacketGuard({ maxPacketBytes: 1024 }).scan(renamed, 1)).toBe('protocol_level');
   });
 
   it('remembers since when a packet is incomplete', () => {

@@ -12,7 +12,7 @@
  * slow-loris connections that drip a packet byte by byte.
  */
 
-export type GuardViolation = 'too_large' | 'malformed' | 'connect_first' | 'slow_packet';
+export type GuardViolation = 'too_large' | 'malformed' | 'connect_first' | 'slow_packet' | 'protocol_level';
 
 export interface PacketGuardLimits {
   /** largest whole MQTT packet (fixed header included), bytes */
@@ -32,6 +32,21 @@ const CONNECT = 1;
 const RESERVED_LOW = 0;
 const RESERVED_HIGH = 15;
 const MAX_LENGTH_BYTES = 4;
+/** "MQTT" levels 4 (3.1.1) and 5, "MQIsdp" level 3 (3.1): what mqtt-packet and Aedes speak. */
+const PROTOCOLS: Record<string, readonly number[]> = { MQTT: [4, 5], MQIsdp: [3] };
+
+/**
+ * The protocol name and level at the start of a CONNECT's variable header, once enough bytes
+ * are there: true = acceptable, false = not, null = need more bytes.
+ */
+function protocolAcceptable(head: readonly number[]): boolean | null {
+  if (head.length < 2) return null;
+  const nameLength = ((head[0] as number) << 8) | (head[1] as number);
+  if (nameLength !== 4 && nameLength !== 6) return false;
+  if (head.length < 2 + nameLength + 1) return null;
+  const name = String.fromCharCode(...head.slice(2, 2 + nameLength));
+  return PROTOCOLS[name]?.includes(head[2 + nameLength] as number) ?? false;
+}
 
 export function createPacketGuard(limits: PacketGuardLimits): PacketGuard {
   let phase: 'type' | 'length' | 'body' = 'type';
@@ -40,6 +55,8 @@ export function createPacketGuard(limits: PacketGuardLimits): PacketGuard {
   let remaining = 0;
   let packets = 0;
   let partialSince: number | null = null;
+  /** the first bytes of the CONNECT body, until its protocol level is known */
+  let connectHead: number[] | null = [];
 
   const endPacket = (): void => {
     packets++;
@@ -80,6 +97,22 @@ export function createPacketGuard(limits: PacketGuardLimits): PacketGuard {
           if (remaining === 0) endPacket();
           else phase = 'body';
         } else {
+          if (connectHead !== null && packets === 0) {
+            // [MQTT-3.1.2-2]: an unsupported protocol level gets CONNACK 1, then the connection closes.
+            while (connectHead.length < 9 && pos < chunk.length && remaining > 0) {
+              connectHead.push(chunk[pos] as number);
+              pos++;
+              remaining--;
+            }
+            const ok = protocolAcceptable(connectHead);
+            if (ok === false) return 'protocol_level';
+            if (ok === true || remaining === 0) connectHead = null;
+            if (remaining === 0) {
+              if (connectHead !== null) return 'malformed';
+              endPacket();
+            }
+            continue;
+          }
           const take = Math.min(remaining, chunk.length - pos);
           remaining -= take;
           pos += take;
