@@ -122,6 +122,26 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
     }
   }, 40_000);
 
+  it('starts while InfluxDB is down, acknowledges into the spool, and creates the database and stores once InfluxDB is up', async () => {
+    await influx.stop();
+    const t: TestCenter = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_late' });
+    try {
+      const creds = await addDevices(t.dataDir);
+      const client = await mqtt.connectAsync(t.mqttUrl, { username: 'flood-003', password: creds.get('flood-003')!, clientId: 'dur-late', reconnectPeriod: 0 });
+      const t0 = Date.now() - 60_000;
+      for (let i = 0; i < 20; i++) await client.publishAsync(telemetryTopic('hcmc', 'flood', 'flood-003'), JSON.stringify({ ts: t0 + i * 1000, waterLevelCm: i, intervalS: 60 }), { qos: 1 });
+      await client.endAsync();
+      expect(t.center.sensors.get('flood-003')).toBeDefined();
+      await influx.start();
+      await waitFor(async () => ((await t.center.store.count().catch(() => 0)) >= 20 ? true : undefined), 20_000, 'the spool to drain');
+      expect(await t.center.store.count({ sensorId: 'flood-003' })).toBe(20);
+    } finally {
+      await t.close();
+      removeDir(t.dataDir);
+      await influx.start(); // idempotent if already up
+    }
+  }, 40_000);
+
   it('a full spool (InfluxDB down) withholds the PUBACK and closes the connection; after InfluxDB returns, every acknowledged reading is stored and publishing works again', async () => {
     const t: TestCenter = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_full', spoolMaxBytes: 65_536 });
     try {

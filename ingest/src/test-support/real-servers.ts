@@ -24,7 +24,7 @@ export interface RealServer {
   dir: string;
   /** SIGTERM and wait; the data dir stays for start() */
   stop(): Promise<void>;
-  /** starts again on the same port and data */
+  /** starts again on the same port and data (no-op while running) */
   start(): Promise<void>;
   /** stop and delete the data dir */
   close(): Promise<void>;
@@ -63,6 +63,7 @@ async function managed(
   let out = '';
   const url = `http://127.0.0.1:${port}`;
   const start = async (): Promise<void> => {
+    if (child && child.exitCode === null) return; // already running
     out = '';
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
