@@ -9,3 +9,4 @@ export * from './simulation.ts';
 export * from './recording/index.ts';
 export * from './replay/index.ts';
 export * from './faults/index.ts';
+export * from './load/index.ts';

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DOMAINS, isSensorId, type Domain } from '@cityops/contracts';
+import { DOMAINS, isSensorId, telemetryTopic, type Domain } from '@cityops/contracts';
 import { createSqliteDeviceAccounts } from '@cityops/broker';
 import { createSqliteOperatorAccounts } from '@cityops/dashboard';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,8 +8,10 @@ import {
   attachReplayControls,
   batchForGateway,
   createReplayProgress,
+  loadPayload,
   loadReplaySource,
   parseFaultSpec,
+  runLoad,
   parseWindowTime,
   selectItems,
   startRecorder,
@@ -229,7 +231,11 @@ program
   .addOption(new Option('--scenario <name>', 'scenario').choices(['demo', 'calm']).default('demo'))
   .option('--domain <domains>', 'only these domains (comma-separated)')
   .option('--faults <spec>', 'inject field faults, e.g. dropout=0.05,spike=0.02,duplicate,outOfOrder,malformed,foreignTopic,stuck,clockSkew=0.2,clockSkewMs=120000,reconnectStorm=60000 (bare name = default rate)', (v) => parseFaultSpec(v))
-  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions }) => {
+  .option('--load', 'load mode for benchmarks: the sensors send small readings at a fixed total rate, then print achieved rate and publish→ack latency')
+  .option('--rate <n>', 'load mode: messages per second across all sensors', number, 1000)
+  .option('--duration <s>', 'load mode: seconds to run', number, 10)
+  .addOption(new Option('--qos <n>', 'load mode: MQTT QoS').choices(['0', '1']).default('1'))
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const db = openCenterDatabase(cfg.dataDir);
@@ -241,6 +247,19 @@ program
       sensors: directory.all().filter((s) => !only || only.has(s.domain)),
     });
     db.close();
+    if (opts.load) {
+      if (opts.rate / sensors.length > cfg.mqttPublishRate) logger.warn({ perDevice: opts.rate / sensors.length, limit: cfg.mqttPublishRate }, 'rate per sensor is above CITYOPS_MQTT_PUBLISH_RATE: the center will disconnect them');
+      const result = await runLoad({
+        brokerUrl: opts.url,
+        devices: sensors.map((s) => ({ id: s.feature.properties.id, topic: telemetryTopic(cfg.city, s.feature.properties.domain, s.feature.properties.id), credentials: s.credentials, payload: loadPayload(s.feature.properties.domain) })),
+        ratePerS: opts.rate,
+        durationS: opts.duration,
+        qos: opts.qos === '0' ? 0 : 1,
+        logger,
+      });
+      print(result);
+      process.exit(result.errors > 0 ? 1 : 0);
+    }
     const simulation = await startSimulation({
       brokerUrl: opts.url,
       city: cfg.city,
