@@ -23,6 +23,12 @@ export {
   rollupMeasurement,
   type RollupStore,
 } from './rollup/rollup-port.ts';
+export {
+  isDistrictHistoryStore,
+  type DistrictHistoryQuery,
+  type DistrictHistorySeries,
+  type DistrictHistoryStore,
+} from './store/district-history.ts';
 export { createRollupJob, type RollupJob, type RollupJobOptions } from './rollup/rollup-job.ts';
 export { openSpool, DEFAULT_SPOOL_MAX_BYTES, type Spool, type SpoolBatch, type SpoolOptions, type SpoolPosition } from './spool/spool.ts';
 export { createSpoolMetrics, type SpoolMetrics } from './spool/spool-metrics.ts';

@@ -2,10 +2,11 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { Reading } from '@cityops/contracts';
 import type { TelemetryStore } from '../store/telemetry-store.ts';
 import type { RollupStore } from './rollup-port.ts';
+import type { DistrictHistoryStore } from '../store/district-history.ts';
 
 export interface RollupFixture {
   /** opened with rollupHistoryMinRangeMs = 1 hour */
-  store: TelemetryStore & RollupStore;
+  store: TelemetryStore & RollupStore & DistrictHistoryStore;
   cleanup: () => Promise<void>;
 }
 
@@ -65,6 +66,20 @@ export function describeRollupContract(name: string, make: () => Promise<RollupF
       await fx.store.applyRetention({ rawBefore: T0 + 10 * MIN, rollupBefore: 0 });
       const h = await fx.store.history({ sensorId: 'fl-1', domain: 'flood', from: T0, to: T0 + 2 * 60 * MIN, everyMs: MIN });
       expect(h.points[0]).toEqual({ ts: T0, fields: { waterLevelCm: 11, intervalS: 20 } });
+    });
+
+    it('district aggregates: mean over the district\'s sensors per bucket, other districts and domains left out', async () => {
+      await seed(); // fl-1 and fl-2 in Quận 7
+      await fx.store.write([flood('fl-9', T0 + 10_000, 500, 'Quận 4'), { sensorId: 'air-1', domain: 'air', ts: T0, receivedAt: T0, district: 'Quận 7', fields: { pm25: 5, pm10: 6 } }]);
+      const h = await fx.store.districtHistory({ domain: 'flood', district: 'Quận 7', from: T0, to: T0 + 3 * MIN, everyMs: MIN });
+      expect(h.points).toEqual([
+        { ts: T0, fields: { waterLevelCm: (0 + 1 + 2 + 100 + 101 + 102) / 6, intervalS: 20 } },
+        { ts: T0 + MIN, fields: { waterLevelCm: (10 + 11 + 12 + 100 + 101 + 102) / 6, intervalS: 20 } },
+        { ts: T0 + 2 * MIN, fields: { waterLevelCm: (20 + 21 + 22 + 100 + 101 + 102) / 6, intervalS: 20 } },
+      ]);
+      const q4 = await fx.store.districtHistory({ domain: 'flood', district: 'Quận 4', from: T0, to: T0 + 3 * MIN, everyMs: 3 * MIN });
+      expect(q4.points).toEqual([{ ts: T0, fields: { waterLevelCm: 500, intervalS: 20 } }]);
+      await expect(fx.store.districtHistory({ domain: 'flood', district: 'Quận 7', from: T0, to: T0 + MIN, everyMs: 0 })).rejects.toMatchObject({ code: 'CITYOPS_INGEST_INVALID_QUERY' });
     });
 
     it('rollup retention removes old rollups; raw readings newer than the raw cutoff stay', async () => {

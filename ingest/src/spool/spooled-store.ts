@@ -8,6 +8,7 @@ import { backoffDelay } from './backoff.ts';
 import { openSpool, type Spool } from './spool.ts';
 import { createSpoolMetrics } from './spool-metrics.ts';
 import { isRollupStore, type RollupStore } from '../rollup/rollup-port.ts';
+import { isDistrictHistoryStore, type DistrictHistoryStore } from '../store/district-history.ts';
 
 export interface SpooledTelemetryStoreOptions {
   /** the database adapter (InfluxDB) */
@@ -28,7 +29,7 @@ export interface SpooledTelemetryStoreOptions {
   random?: () => number;
 }
 
-export interface SpooledTelemetryStore extends TelemetryStore, RollupStore {
+export interface SpooledTelemetryStore extends TelemetryStore, RollupStore, DistrictHistoryStore {
   /** resolves when the spool is empty (or the store closes) */
   drained(): Promise<void>;
   spoolBytes(): number;
@@ -191,6 +192,11 @@ export async function createSpooledTelemetryStore(options: SpooledTelemetryStore
     async count(f) {
       ensureOpen();
       return store.count(f);
+    },
+    async districtHistory(q) {
+      ensureOpen();
+      if (!isDistrictHistoryStore(store)) return { ...q, points: [] };
+      return store.districtHistory(q);
     },
     async rollup(domain, from, to) {
       ensureOpen();

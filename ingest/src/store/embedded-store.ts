@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { DOMAINS, READING_FIELDS, isDomain, type Domain, type Reading, type ReadingField } from '@cityops/contracts';
 import { invalidQueryError, storeClosedError, storeOpenFailedError, storeWriteFailedError } from '../errors.ts';
 import { rollupTableOf, schemaSql, tableOf } from './embedded-schema.ts';
+import { checkDistrictQuery, type DistrictHistoryStore } from './district-history.ts';
 import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, ROLLUP_MS, useRollups, type RollupStore } from '../rollup/rollup-port.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from './telemetry-store.ts';
 
@@ -41,6 +42,7 @@ interface DomainStatements {
   rollupBuckets: Statement;
   deleteRaw: Statement;
   deleteRollups: Statement;
+  districtBuckets: Statement;
 }
 
 function fieldsOf(fields: readonly ReadingField[], row: Row, offset: number): Partial<Record<ReadingField, number>> {
@@ -90,6 +92,13 @@ function prepareDomain(db: Database.Database, domain: Domain): DomainStatements 
          FROM ${rollupTableOf(domain)} WHERE series_id = @series AND ts >= @from AND ts < @to GROUP BY b ORDER BY b`,
       )
       .raw(),
+    districtBuckets: db
+      .prepare(
+        `SELECT r.ts - ((r.ts % @every) + @every) % @every AS b, ${fields.map((f) => `avg(r."${f}")`).join(', ')}
+         FROM ${t} r JOIN ingest_series s ON s.id = r.series_id
+         WHERE s.district = @district AND r.ts >= @from AND r.ts < @to GROUP BY b ORDER BY b`,
+      )
+      .raw(),
     deleteRaw: db.prepare(`DELETE FROM ${t} WHERE ts < ?`),
     deleteRollups: db.prepare(`DELETE FROM ${rollupTableOf(domain)} WHERE ts < ?`),
     countAll: db.prepare(`SELECT count(*) FROM ${t}`).pluck(),
@@ -103,7 +112,7 @@ function prepareDomain(db: Database.Database, domain: Domain): DomainStatements 
  * survives power loss, not just a process kill; one transaction per batch keeps
  * that to one fsync per group commit.
  */
-export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetryStoreOptions): Promise<TelemetryStore & RollupStore> {
+export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetryStoreOptions): Promise<TelemetryStore & RollupStore & DistrictHistoryStore> {
   const rollupMinRange = options.rollupHistoryMinRangeMs ?? DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS;
   const log = options.logger.child({ module: 'embedded-telemetry-store' });
   const path = join(options.dataDir, EMBEDDED_STORE_FILE);
@@ -249,6 +258,15 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
     async rollup(domain, from, to) {
       ensureOpen();
       return stmts[domain].rollup.run({ from, to }).changes;
+    },
+
+    async districtHistory(q) {
+      ensureOpen();
+      if (!isDomain(q.domain)) throw invalidQueryError(`unknown domain ${JSON.stringify(q.domain)}`);
+      checkDistrictQuery(q);
+      const s = stmts[q.domain];
+      const rows = s.districtBuckets.all({ every: q.everyMs, district: q.district, from: q.from, to: q.to }) as Row[];
+      return { ...q, points: rows.map((row) => ({ ts: row[0] as number, fields: fieldsOf(s.fields, row, 1) })) };
     },
 
     async applyRetention({ rawBefore, rollupBefore }) {

@@ -3,7 +3,8 @@ import { DOMAINS, isDomain, type Domain, type Reading } from '@cityops/contracts
 import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError, storeQueryFailedError } from '../../errors.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from '../telemetry-store.ts';
 import { influxQuery, postV1Write, type InfluxAuth } from './influx-http.ts';
-import { bucketHistoryQuery, countQuery, ident, latestQuery, rawHistoryQuery, rollupComputeQuery, rollupHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
+import { checkDistrictQuery, type DistrictHistoryStore } from '../district-history.ts';
+import { bucketHistoryQuery, countQuery, districtHistoryQuery, ident, latestQuery, rawHistoryQuery, rollupComputeQuery, rollupHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
 import { RECEIVED_AT_FIELD, escapeTag, readingsToLines } from './line-protocol.ts';
 import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, rollupMeasurement, useRollups, type RollupStore } from '../../rollup/rollup-port.ts';
 import { createV2Writer } from './v2-writer.ts';
@@ -67,7 +68,7 @@ async function boundedAll<T>(items: readonly T[], limit: number, task: (item: T)
  * TelemetryStore on InfluxDB (contracts §8 schema). write() resolves only when
  * every chunk was answered 204 by the server, so "resolved" means "in InfluxDB's WAL".
  */
-export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOptions): Promise<TelemetryStore & RollupStore & { writeLines: LinesWriter }> {
+export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOptions): Promise<TelemetryStore & RollupStore & DistrictHistoryStore & { writeLines: LinesWriter }> {
   const rollupMinRange = options.rollupHistoryMinRangeMs ?? DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS;
   const log = options.logger.child({ module: 'influx-telemetry-store', api: options.api });
   const url = options.url.replace(/\/+$/, '');
@@ -195,6 +196,21 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
       let n = 0;
       for (const s of res.results?.[0]?.series ?? []) for (const row of s.values) if (typeof row[1] === 'number') n += row[1];
       return n;
+    },
+
+    async districtHistory(q) {
+      ensureOpen();
+      if (!isDomain(q.domain)) throw invalidQueryError(`unknown domain ${JSON.stringify(q.domain)}`);
+      checkDistrictQuery(q);
+      const res = await query(districtHistoryQuery(target, q.domain, q.district, q.from, q.to, q.everyMs));
+      const points: Array<{ ts: number; fields: ReturnType<typeof rowFields> }> = [];
+      for (const s of res.results?.[0]?.series ?? []) {
+        for (const row of s.values) {
+          const fields = rowFields(q.domain, s.columns, row);
+          if (Object.keys(fields).length > 0) points.push({ ts: row[0] as number, fields });
+        }
+      }
+      return { ...q, points: points.sort((a, b) => a.ts - b.ts) };
     },
 
     async rollup(domain, from, to) {

@@ -76,3 +76,9 @@ export function rollupHistoryQuery(t: QueryTarget, domain: Domain, sensorId: str
   const cols = READING_FIELDS[domain].map((f) => `mean(${ident(`${f}_mean`)}) AS ${ident(f)}`).join(',');
   return `SELECT ${cols} FROM ${measurementRef(t, `${domain}_1m`)} WHERE "sensorId" = ${literal(sensorId)} AND ${timeRange(from, to)} GROUP BY time(${everyMs}ms) fill(none)`;
 }
+
+/** District aggregate: mean per field over all readings of the district's sensors, per bucket. */
+export function districtHistoryQuery(t: QueryTarget, domain: Domain, district: string, from: number, to: number, everyMs: number): string {
+  const cols = READING_FIELDS[domain].map((f) => `mean(${ident(f)}) AS ${ident(f)}`).join(',');
+  return `SELECT ${cols} FROM ${measurementRef(t, domain)} WHERE "district" = ${literal(district)} AND ${timeRange(from, to)} GROUP BY time(${everyMs}ms) fill(none)`;
+}
