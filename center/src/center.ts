@@ -15,6 +15,7 @@ import { createAlertService, type AlertService } from './alerts/alert-service.ts
 import { createAirQualityService, type AirQualityService } from './alerts/air-quality-service.ts';
 import { loadRulesFile, watchRulesFile } from './alerts/rules-file.ts';
 import { createWebhookSender } from './alerts/webhook-sender.ts';
+import { loadDistrictAreas } from './alerts/district-areas.ts';
 import { provisionSimulatedSensors } from './sim-provisioning.ts';
 import { createTelemetryStore } from './storage/create-telemetry-store.ts';
 import { startRollups } from './storage/rollups.ts';
@@ -98,6 +99,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     rules: config.rulesFile ? loadRulesFile(config.rulesFile) : HCMC_DEFAULT_RULES,
     sensors,
     publish: (alert, change) => publishAlert(alert, change),
+    areas: loadDistrictAreas(config.basemapDir, logger.child({ module: 'alerts' })),
     logger: logger.child({ module: 'alerts' }),
   });
 

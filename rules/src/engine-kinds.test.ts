@@ -173,3 +173,31 @@ describe('the full HCMC rule set', () => {
     expect(changes.map((c) => `${c.kind}:${c.alert.ruleId}`)).toEqual(['raised:flood-rise', 'updated:flood-rise', 'raised:flood-depth']);
   });
 });
+
+describe('district areas by point-in-polygon (turf)', () => {
+  // Two square "districts" side by side; the registry says every gauge is in "Quận cũ".
+  const square = (name: string, x0: number) => ({
+    type: 'Feature' as const,
+    properties: { name_vi: name },
+    geometry: { type: 'Polygon' as const, coordinates: [[[x0, 10], [x0 + 1, 10], [x0 + 1, 11], [x0, 11], [x0, 10]]] },
+  });
+  const areas = { features: [square('Quận Tây', 106), square('Quận Đông', 107)], nameProperty: 'name_vi' };
+  const at = (id: string, lon: number): RuleSensor => ({ ...floodSensor, id, district: 'Quận cũ', location: [lon, 10.5] });
+  const rules = HCMC_DEFAULT_RULES.filter((r) => ['flood-depth', 'district-flood'].includes(r.id));
+  const flooded = (e: ReturnType<typeof createRuleEngine>, s: RuleSensor) => [
+    ...e.evaluate(flood(atMin(0), 20, s), s),
+    ...e.evaluate(flood(atMin(1), 20, s), s),
+  ];
+
+  it('groups gauges by the polygon they stand in, not by their registry district', () => {
+    const e = createRuleEngine({ rules, areas });
+    const west = ['w1', 'w2'].map((id, i) => at(id, 106.2 + i * 0.1));
+    const east = ['e1', 'e2', 'e3'].map((id, i) => at(id, 107.2 + i * 0.1));
+    const changes = [...west, ...east].flatMap((s) => flooded(e, s)).filter((c) => c.alert.ruleId === 'district-flood');
+    expect(changes.map((c) => [c.kind, c.alert.subject.id, c.alert.value])).toEqual([['raised', 'Quận Đông', 3]]);
+    // Without areas all five share the registry district and one incident counts five.
+    const plain = createRuleEngine({ rules });
+    const byRegistry = [...west, ...east].flatMap((s) => flooded(plain, s)).filter((c) => c.alert.ruleId === 'district-flood');
+    expect(byRegistry.map((c) => [c.kind, c.alert.subject.id, c.alert.value])).toEqual([['raised', 'Quận cũ', 3], ['updated', 'Quận cũ', 4], ['updated', 'Quận cũ', 5]]);
+  });
+});

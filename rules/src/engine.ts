@@ -3,6 +3,7 @@ import { createRateTrack, rebuildExtremes, stepRate, type RateTrack } from './ra
 import { lastWillAbsence, reportAbsence, tickAbsence, type AbsenceTrack } from './absence-track.ts';
 import { counts, createDistrictTrack, judgeDistrict, type DistrictTrack } from './district-aggregate.ts';
 import { indexCategoryAsThreshold } from './index-category.ts';
+import { createAreaIndex } from './area-index.ts';
 import { acknowledgeAlert, copyAlert } from './alert-build.ts';
 import { deepFreeze } from './deep-freeze.ts';
 import { compileThresholdRule, sensorFactor, type CompiledThresholdRule } from './compiled-rule.ts';
@@ -66,6 +67,18 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   const rateByDomain = new Map<Domain, Array<{ rule: RateOfChangeRule; tracks: Map<string, RateTrack> }>>();
   for (const r of rateRules.values()) rateByDomain.set(r.rule.domain, [...(rateByDomain.get(r.rule.domain) ?? []), r]);
   const hasDistricts = districtRules.size > 0;
+  const areaIndex = options.areas === undefined ? undefined : createAreaIndex(options.areas);
+  /** Sensor id → area name (sensors do not move; the polygon test runs once per sensor). */
+  const areaMemo = new Map<string, string>();
+  const districtOf = (alert: Alert): string => {
+    if (areaIndex === undefined) return alert.district;
+    let name = areaMemo.get(alert.subject.id);
+    if (name === undefined) {
+      name = areaIndex.areaOf(alert.location) ?? alert.district;
+      areaMemo.set(alert.subject.id, name);
+    }
+    return name;
+  };
 
   const openById = new Map<string, AlertHolder>();
   /** Open alerts whose clear condition is holding: the only candidates for tick(). */
@@ -119,8 +132,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       for (let i = from; i < end; i++) {
         const { alert } = out[i]!;
         if (alert.subject.kind !== 'sensor' || !rule.sourceRules.includes(alert.ruleId)) continue;
-        let track = tracks.get(alert.district);
-        if (track === undefined) tracks.set(alert.district, (track = createDistrictTrack(rule, alert.district)));
+        const district = districtOf(alert);
+        let track = tracks.get(district);
+        if (track === undefined) tracks.set(district, (track = createDistrictTrack(rule, district)));
         if (counts(rule, alert)) track.members.set(alert.id, [alert.location[0], alert.location[1]]);
         else track.members.delete(alert.id);
         touched.set(track, Math.max(touched.get(track) ?? -Infinity, Date.parse(alert.updatedAt)));
@@ -195,8 +209,9 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       for (const holder of openById.values()) {
         const alert = holder.alert;
         if (alert === null || !counts(rule, alert)) continue;
-        let track = tracks.get(alert.district);
-        if (track === undefined) tracks.set(alert.district, (track = createDistrictTrack(rule, alert.district)));
+        const district = districtOf(alert);
+        let track = tracks.get(district);
+        if (track === undefined) tracks.set(district, (track = createDistrictTrack(rule, district)));
         track.members.set(alert.id, [alert.location[0], alert.location[1]]);
       }
     }

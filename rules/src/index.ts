@@ -24,6 +24,7 @@ export {
 export { parseRuleDefinition, parseRuleDefinitions } from './validate-rules.ts';
 export { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
 export { CATEGORY_MIN_AQI } from './index-category.ts';
+export { createAreaIndex, type AreaIndex, type RuleAreas } from './area-index.ts';
 export { EngineSnapshotSchema, TrackSnapshotSchema, assertEngineSnapshot, type EngineSnapshot, type TrackSnapshot } from './snapshot.ts';
 export { buildAlertId } from './alert-id.ts';
 export { buildMessage, formatNumber, renderTemplate, type Language, type MessageContext } from './message-format.ts';

@@ -1,6 +1,7 @@
 import type { Alert, Domain, Reading } from '@cityops/contracts';
 import type { RuleDefinition } from './rule-schema.ts';
 import type { EngineSnapshot } from './snapshot.ts';
+import type { RuleAreas } from './area-index.ts';
 
 /** What the engine needs to know about a sensor (a projection of its registry feature). */
 export interface RuleSensor {
@@ -60,4 +61,10 @@ export interface RuleEngineOptions {
    * engine does not grow without limit. Default 10,000.
    */
   resolvedAlertMemory?: number;
+  /**
+   * District polygons (GeoJSON) for district rules: a sensor belongs to the
+   * area its location falls in (turf point-in-polygon), falling back to its
+   * registry `district` outside all areas. Without areas the registry decides.
+   */
+  areas?: RuleAreas;
 }

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Alert, AlertState, Domain, Reading } from '@cityops/contracts';
 import { AlertServiceError } from './alert-errors.ts';
-import { createRuleEngine, type AlertChange, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
+import { createRuleEngine, type AlertChange, type RuleAreas, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
 import type { SensorDirectory } from '../sensors/sensor-directory.ts';
 
 export interface AlertFilter {
@@ -60,6 +60,8 @@ export interface AlertServiceOptions {
   publish(alert: Alert, change: AlertChange['kind']): void;
   logger: Logger;
   clock?: () => number;
+  /** District polygons for district rules (turf point-in-polygon); without them the registry's district decides. */
+  areas?: RuleAreas;
 }
 
 export function toRuleSensor(entry: ReturnType<SensorDirectory['get']>): RuleSensor | undefined {
@@ -134,13 +136,14 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   );
 
   const saved = loadSnapshot.get();
+  const areas = options.areas ? { areas: options.areas } : {};
   let engine: RuleEngine;
   try {
-    engine = createRuleEngine({ rules: options.rules, ...(saved ? { snapshot: JSON.parse(saved.snapshot) } : {}) });
+    engine = createRuleEngine({ rules: options.rules, ...areas, ...(saved ? { snapshot: JSON.parse(saved.snapshot) } : {}) });
   } catch (error) {
     // A snapshot from an incompatible rule set must not keep the center down; open alerts stay in SQLite.
     logger.error({ err: error }, 'rule engine state could not be restored; starting with empty window state');
-    engine = createRuleEngine({ rules: options.rules });
+    engine = createRuleEngine({ rules: options.rules, ...areas });
   }
   // Silence windows start now: the center was not listening while it was down.
   engine.resume(clock());
@@ -215,7 +218,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     },
     rules: () => currentRules,
     reloadRules(rules) {
-      const next = createRuleEngine({ rules, snapshot: engine.snapshot() });
+      const next = createRuleEngine({ rules, ...areas, snapshot: engine.snapshot() });
       const kept = new Set(next.openAlerts().map((a) => a.id));
       const at = clock();
       const orphans: AlertChange[] = engine
