@@ -18,6 +18,7 @@ export interface TcpTransport {
 export function createTcpTransport(accept: AcceptConnection, logger: Logger, tlsOptions?: tls.TlsOptions): TcpTransport {
   const sockets = new Set<net.Socket>();
   const onSocket = (socket: net.Socket): void => {
+    socket.setNoDelay(true); // (a TLS socket too: its own, not only the listener's, setting)
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     accept(socket, socket.remoteAddress);
