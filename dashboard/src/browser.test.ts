@@ -380,6 +380,53 @@ describe('dashboard in Chromium', () => {
     expectLocalOnly(record);
   }, 60_000);
 
+  it('aggregates a large fleet into per-domain clusters at city zoom and shows single sensors when zoomed in', async () => {
+    await dashboard.close();
+    const fleet = Array.from({ length: 2400 }, (_, i) => {
+      const domain = (['traffic', 'flood', 'air'] as const)[i % 3] ?? 'traffic';
+      return {
+        type: 'Feature' as const,
+        properties: { id: `${domain.slice(0, 3)}-fleet${i}`, domain, name: `S${i}`, district: 'Quận 1', online: i % 50 !== 0, latest: domain === 'flood' ? { ts: Date.now(), receivedAt: Date.now(), fields: { waterLevelCm: i % 7 === 0 ? 60 : 5 } } : null },
+        geometry: { type: 'Point' as const, coordinates: [106.6 + ((i * 7919) % 3000) / 10000, 10.7 + ((i * 104729) % 1800) / 10000] as [number, number] },
+      };
+    });
+    deps = createMemoryDeps(temp.users, fleet);
+    dashboard = await buildDashboard(deps, { webRoot, basemapDir: BASEMAP_DIR, telemetryFlushMs: 100 });
+    origin = `http://127.0.0.1:${(await dashboard.listen({ host: '127.0.0.1', port: 0 })).port}`;
+    const { page, record } = await openPage(1366, 768);
+    await signIn(page, 'viewer1');
+    await waitForMapIdle(page);
+    const rendered = () =>
+      page.evaluate(() => {
+        const map = window.__cityops?.map;
+        if (!map) throw new Error('no map');
+        const clusters = map.queryRenderedFeatures({ layers: ['sensors-traffic-clusters', 'sensors-flood-clusters', 'sensors-air-clusters'] });
+        const singles = map.queryRenderedFeatures({ layers: ['sensors-traffic', 'sensors-flood', 'sensors-air'] });
+        const worstFlood = Math.max(...clusters.map((f) => Number(f.properties.w_flood ?? -1)));
+        return { clusters: clusters.length, singles: singles.length, worstFlood };
+      });
+    const city = await rendered();
+    expect(city.clusters).toBeGreaterThan(3);
+    expect(city.clusters + city.singles).toBeLessThan(600);
+    // A flood cluster takes its worst member's class (≥ 50 cm is class 3).
+    expect(city.worstFlood).toBe(3);
+
+    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.75, 10.79], zoom: 15 }));
+    await waitForMapIdle(page);
+    const street = await rendered();
+    expect(street.clusters).toBe(0);
+    expect(street.singles).toBeGreaterThan(0);
+
+    // The legend toggle hides a domain's clusters too.
+    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.75, 10.79], zoom: 11.5 }));
+    await waitForMapIdle(page);
+    await page.locator('.legend input[type=checkbox]').first().uncheck();
+    expect(await page.evaluate(() => window.__cityops?.map.getLayoutProperty('sensors-traffic-clusters', 'visibility'))).toBe('none');
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+  }, 60_000);
+
   it('refuses a wrong password, and shows viewers no acknowledge button', async () => {
     const { page, record } = await openPage(1920, 1080);
     await page.goto(`${origin}/`);

@@ -5,7 +5,7 @@ import { createAlertsPanel, type AlertsPanel } from './alerts-panel.ts';
 import { createConnectionIndicator } from './connection-indicator.ts';
 import { h } from './dom.ts';
 import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
-import { addSensorLayers, type SensorLayers } from './layers.ts';
+import { CLUSTER_THRESHOLD, addSensorLayers, type SensorLayers } from './layers.ts';
 import { createLegend } from './legend.ts';
 import { createMap } from './map.ts';
 import { createSensorPanel, type SensorPanel } from './sensor-panel.ts';
@@ -118,7 +118,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       alerts.replace(open);
       for (const alert of inFlight) alerts.upsert(alert);
       await mapLoaded;
-      sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor) });
+      sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor), cluster: collection.features.length >= CLUSTER_THRESHOLD && new URLSearchParams(location.search).get('cluster') !== '0', large: collection.features.length >= CLUSTER_THRESHOLD });
       sensors.setSensors(collection);
     } finally {
       inFlight = undefined;

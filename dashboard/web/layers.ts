@@ -2,6 +2,7 @@ import { DOMAINS, type Domain, type LiveSensorCollection, type LiveSensorFeature
 import { Popup, type GeoJSONSource, type Map as MapLibreMap, type MapLayerMouseEvent } from 'maplibre-gl';
 import { onLanguageChange } from './i18n.ts';
 import { districtPopupContent, hotspotPopupContent, sensorPopupContent } from './sensor-popup.ts';
+import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES } from './sensor-classes.ts';
 import { SensorState } from './sensor-state.ts';
 
 export const SENSOR_SOURCE = 'sensors';
@@ -9,6 +10,16 @@ export const sensorLayerId = (domain: Domain): string => `sensors-${domain}`;
 
 /** Redraws at most ~3 times a second however fast telemetry arrives: setData re-tiles the whole source. */
 const RENDER_INTERVAL_MS = 300;
+/**
+ * From this many sensors the map clusters each domain below zoom 13 and
+ * redraws at most once a second: every repaint of thousands of circles
+ * costs the wall display a frame, and nobody reads 10,000 dots at city zoom.
+ */
+export const CLUSTER_THRESHOLD = 2000;
+const CLUSTER_RENDER_INTERVAL_MS = 1000;
+const CLUSTER_MAX_ZOOM = 12;
+export const clusterLayerId = (domain: Domain): string => `sensors-${domain}-clusters`;
+const CLUSTER_OFFSETS: Record<Domain, [number, number]> = { traffic: [-11, -6], flood: [11, -6], air: [0, 11] };
 
 const RADIUS: Record<Domain, number> = { traffic: 5, flood: 6, air: 7 };
 
@@ -24,20 +35,63 @@ export interface SensorLayers {
   renders(): number;
 }
 
-export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (sensor: LiveSensorFeature) => void } = {}): SensorLayers {
+export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (sensor: LiveSensorFeature) => void; cluster?: boolean; large?: boolean } = {}): SensorLayers {
   const state = new SensorState();
+  const clustered = options.cluster === true;
+  const interval = clustered || options.large === true ? CLUSTER_RENDER_INTERVAL_MS : RENDER_INTERVAL_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastRender = 0;
   let renderCount = 0;
   let popup: { popup: Popup; render: () => HTMLElement } | undefined;
 
-  map.addSource(SENSOR_SOURCE, { type: 'geojson', data: state.toGeoJSON() });
+  if (clustered) {
+    /*
+     * One clustered source for all domains (one setData, one repaint per
+     * update); each cluster carries per-domain counts and worst class. No
+     * count labels: symbol placement on every repaint doubled the frame
+     * time in the 10k benchmark.
+     */
+    const clusterProperties: Record<string, unknown> = { offline: ['+', ['case', ['get', 'online'], 0, 1]] };
+    for (const domain of DOMAINS) {
+      clusterProperties[`n_${domain}`] = ['+', ['case', ['==', ['get', 'domain'], domain], 1, 0]];
+      clusterProperties[`w_${domain}`] = ['max', ['case', ['==', ['get', 'domain'], domain], ['get', 'cls'], -1]];
+    }
+    map.addSource(SENSOR_SOURCE, {
+      type: 'geojson',
+      data: state.toGeoJSON(),
+      cluster: true,
+      clusterMaxZoom: CLUSTER_MAX_ZOOM,
+      clusterRadius: 40,
+      clusterProperties,
+    });
+    for (const domain of DOMAINS) {
+      const palette = PALETTES[domain];
+      // The three domains of a cluster sit side by side around its centre.
+      const offset = CLUSTER_OFFSETS[domain];
+      map.addLayer({
+        id: clusterLayerId(domain),
+        type: 'circle',
+        source: SENSOR_SOURCE,
+        filter: ['all', ['has', 'point_count'], ['>', ['get', `n_${domain}`], 0]],
+        paint: {
+          'circle-color': ['match', ['get', `w_${domain}`], ...palette.flatMap((color, i) => [i, color]), NO_DATA_COLOR] as unknown as string,
+          'circle-radius': ['step', ['get', `n_${domain}`], 9, 20, 11, 100, 14, 500, 18],
+          'circle-stroke-color': ['case', ['>', ['get', 'offline'], 0], OFFLINE_COLOR, '#0b1422'],
+          'circle-stroke-width': 1.5,
+          'circle-translate': offset,
+          'circle-opacity': 0.92,
+        },
+      });
+    }
+  } else {
+    map.addSource(SENSOR_SOURCE, { type: 'geojson', data: state.toGeoJSON() });
+  }
   for (const domain of DOMAINS) {
     map.addLayer({
       id: sensorLayerId(domain),
       type: 'circle',
       source: SENSOR_SOURCE,
-      filter: ['==', ['get', 'domain'], domain],
+      filter: clustered ? ['all', ['!', ['has', 'point_count']], ['==', ['get', 'domain'], domain]] : ['==', ['get', 'domain'], domain],
       paint: {
         'circle-color': ['get', 'color'],
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, RADIUS[domain] - 2, 15, RADIUS[domain] + 4],
@@ -59,7 +113,7 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
   };
   const scheduleRender = (): void => {
     if (timer) return;
-    timer = setTimeout(render, Math.max(0, RENDER_INTERVAL_MS - (Date.now() - lastRender)));
+    timer = setTimeout(render, Math.max(0, interval - (Date.now() - lastRender)));
   };
 
   const openPopup = (lngLat: [number, number], content: () => HTMLElement): void => {
@@ -70,6 +124,14 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
 
   const sensorLayers = DOMAINS.map(sensorLayerId);
   map.on('click', (event) => {
+    // A cluster click zooms to where it splits apart.
+    const cluster = clustered ? map.queryRenderedFeatures(event.point, { layers: DOMAINS.map(clusterLayerId) })[0] : undefined;
+    const clusterId = cluster?.properties?.cluster_id;
+    if (cluster && typeof clusterId === 'number' && cluster.source) {
+      const source = map.getSource(cluster.source) as GeoJSONSource | undefined;
+      void source?.getClusterExpansionZoom(clusterId).then((zoom) => map.easeTo({ center: event.lngLat, zoom: Math.max(zoom, CLUSTER_MAX_ZOOM + 1) }));
+      return;
+    }
     const hit = map.queryRenderedFeatures(event.point, { layers: sensorLayers })[0];
     const id = hit?.properties?.id;
     const sensor = typeof id === 'string' ? state.get(id) : undefined;
@@ -108,7 +170,8 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
       if (state.applyStatus(status)) scheduleRender();
     },
     setVisible(domain, visible) {
-      map.setLayoutProperty(sensorLayerId(domain), 'visibility', visible ? 'visible' : 'none');
+      const ids = clustered ? [sensorLayerId(domain), clusterLayerId(domain)] : [sensorLayerId(domain)];
+      for (const id of ids) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
     },
     showSnapshot(readings) {
       snapshot = readings;

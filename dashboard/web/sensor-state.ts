@@ -1,12 +1,14 @@
 import type { LiveReading, LiveSensorCollection, LiveSensorFeature, Reading, SensorStatus } from '@cityops/contracts';
 import type { Feature, FeatureCollection, Point } from 'geojson';
-import { sensorColor } from './sensor-classes.ts';
+import { sensorClass, sensorColor } from './sensor-classes.ts';
 
 export interface SensorPointProperties {
   id: string;
   domain: string;
   color: string;
   online: boolean;
+  /** Colour class index (higher is worse), -1 without data: clusters show their worst member. */
+  cls: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export class SensorState {
       features.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: sensor.geometry.coordinates },
-        properties: { id: p.id, domain: p.domain, color: sensorColor({ ...p, latest, online: true }), online: true },
+        properties: { id: p.id, domain: p.domain, color: sensorColor({ ...p, latest, online: true }), online: true, cls: sensorClass({ ...p, latest }) ?? -1 },
       });
     }
     return { type: 'FeatureCollection', features };
@@ -82,7 +84,7 @@ export class SensorState {
       features.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: sensor.geometry.coordinates },
-        properties: { id: p.id, domain: p.domain, color: sensorColor(p), online: p.online },
+        properties: { id: p.id, domain: p.domain, color: sensorColor(p), online: p.online, cls: p.online ? (sensorClass(p) ?? -1) : -1 },
       });
     }
     return { type: 'FeatureCollection', features };

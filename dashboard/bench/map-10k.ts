@@ -1,0 +1,198 @@
+/**
+ * The control-room map under a 10,000-sensor stream, measured in Debian's
+ * Chromium against a real dashboard server:
+ *   - first map paint: navigation → the map's first `idle` with all sensor layers drawn;
+ *   - long tasks (PerformanceObserver 'longtask') and frame intervals (rAF deltas)
+ *     while every sensor reports every `--every` seconds (the server coalesces per sensor);
+ *   - JS heap (performance.memory, precise) sampled over the stream.
+ *
+ *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Domain, LiveSensorFeature, Reading } from '@cityops/contracts';
+import { chromium } from 'playwright-core';
+import { build } from 'vite';
+import { buildDashboard } from '../src/dashboard.ts';
+import { BASEMAP_DIR, DASHBOARD_DIR, createMemoryDeps, createTempAccounts } from '../src/test-fixtures.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    sensors: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '60' },
+    every: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
+    /** Page query string, e.g. "cluster=0" to compare with clustering off. */
+    query: { type: 'string', default: '' },
+  },
+});
+const SENSORS = Number(args.sensors);
+const SECONDS = Number(args.seconds);
+const EVERY_S = Number(args.every);
+
+/** Deterministic pseudo-random (mulberry32), so runs are comparable. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function syntheticSensors(n: number): LiveSensorFeature[] {
+  const random = rng(42);
+  const domains: Domain[] = ['traffic', 'flood', 'air'];
+  return Array.from({ length: n }, (_, i) => {
+    const domain = domains[i % 3] ?? 'traffic';
+    const id = `${domain.slice(0, 3)}-bench${String(i).padStart(5, '0')}`;
+    return {
+      type: 'Feature',
+      properties: { id, domain, name: id, district: 'Quận 1', online: true, latest: null, ...(domain === 'traffic' ? { freeFlowKmh: 40 } : {}) },
+      geometry: { type: 'Point', coordinates: [106.55 + random() * 0.35, 10.68 + random() * 0.22] },
+    };
+  });
+}
+
+function reading(sensor: LiveSensorFeature, random: () => number): Reading {
+  const ts = Date.now();
+  const fields =
+    sensor.properties.domain === 'traffic'
+      ? { speedKmh: Math.round(random() * 50), volume: 100, occupancyPct: 20, intervalS: 60 }
+      : sensor.properties.domain === 'flood'
+        ? { waterLevelCm: Math.round(random() * 70), intervalS: 300 }
+        : { pm25: Math.round(random() * 120), pm10: 40 };
+  return { sensorId: sensor.properties.id, domain: sensor.properties.domain, ts, receivedAt: ts, fields };
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+async function main(): Promise<void> {
+  const webRoot = mkdtempSync(join(tmpdir(), 'cityops-bench-web-'));
+  await build({ configFile: join(DASHBOARD_DIR, 'vite.config.ts'), logLevel: 'error', build: { outDir: webRoot, emptyOutDir: true } });
+  const temp = createTempAccounts();
+  const password = (await temp.users.add('bench', 'viewer')).password;
+  const sensors = syntheticSensors(SENSORS);
+  const deps = createMemoryDeps(temp.users, sensors);
+  const dashboard = await buildDashboard(deps, { webRoot, basemapDir: BASEMAP_DIR, telemetryFlushMs: 250 });
+  const { port } = await dashboard.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://127.0.0.1:${port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+  });
+  let streaming: ReturnType<typeof setInterval> | undefined;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    // Sign in once, then measure a fresh navigation of a signed-in operator (the wall-display case).
+    await page.goto(`${origin}/`);
+    await page.locator('input[name=username]').fill('bench');
+    await page.locator('input[name=password]').fill(password);
+    await page.locator('button[type=submit]').click();
+    await page.waitForFunction(() => window.__cityops !== undefined);
+
+    const t0 = Date.now();
+    await page.goto(`${origin}/${args.query ? `?${args.query}` : ''}`);
+    await page.waitForFunction(() => window.__cityops !== undefined);
+    const firstPaint = await page.evaluate(async () => {
+      await window.__cityops?.ready;
+      const map = window.__cityops?.map;
+      if (!map) throw new Error('no map');
+      await new Promise<void>((resolve) => (map.loaded() && !map.isMoving() ? resolve() : map.once('idle', () => resolve())));
+      const nav = performance.getEntriesByType('navigation')[0];
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      return { mapIdleMs: performance.now() - (nav?.startTime ?? 0), fcpMs: paint?.startTime ?? Number.NaN };
+    });
+    const firstPaintWall = Date.now() - t0;
+
+    // Instrument: long tasks, rAF frame intervals, heap samples.
+    // A string, not a function: tsx would wrap named arrows in a __name helper the page does not have.
+    await page.evaluate(`(() => {
+      const w = window;
+      w.__bench = { longTasks: [], frames: [], heap: [], renders: [] };
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__bench.longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: false });
+      let last = performance.now();
+      const frame = (now) => {
+        w.__bench.frames.push(now - last);
+        last = now;
+        requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      setInterval(() => {
+        if (performance.memory) w.__bench.heap.push(performance.memory.usedJSHeapSize);
+        w.__bench.renders.push(w.__cityops?.sensors?.renders() ?? 0);
+        // Keep the map painting like a wall display (a gentle pan), so frames are real map frames.
+        w.__cityops?.map.panBy([1, 0], { duration: 0 });
+      }, 5000);
+    })()`);
+
+    const random = rng(7);
+    let published = 0;
+    // Each tick publishes 1/(4·every) of the fleet, so every sensor reports once per `every` seconds.
+    const perTick = EVERY_S > 0 ? Math.ceil(SENSORS / (EVERY_S * 4)) : 0; // --every 0: no stream (the idle baseline)
+    let cursor = 0;
+    streaming = setInterval(() => {
+      for (let i = 0; i < perTick; i++) {
+        const sensor = sensors[cursor++ % sensors.length];
+        if (sensor) dashboard.publishReading(reading(sensor, random));
+        published++;
+      }
+    }, 250);
+    const startedAt = Date.now();
+    // --profile: the page's JS self time by function over the first 10 s of the stream (CDP sampling profiler).
+    const cdp = args.profile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const { profile } = await cdp.send('Profiler.stop');
+      const self = new Map<string, number>();
+      const dt = (profile.endTime - profile.startTime) / Math.max(1, profile.samples?.length ?? 1) / 1000;
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      for (const id of profile.samples ?? []) {
+        const n = byId.get(id);
+        const key = `${n?.callFrame.functionName || '(anon)'} ${n?.callFrame.url.split('/').pop()}:${n?.callFrame.lineNumber}`;
+        self.set(key, (self.get(key) ?? 0) + dt);
+      }
+      console.error([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`).join('\n'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - (Date.now() - startedAt))));
+    clearInterval(streaming);
+    streaming = undefined;
+    const elapsed = (Date.now() - startedAt) / 1000;
+
+    const result = await page.evaluate(() => (window as unknown as { __bench: { longTasks: number[]; frames: number[]; heap: number[]; renders: number[] } }).__bench);
+    const frames = [...result.frames].sort((a, b) => a - b);
+    const longTasks = [...result.longTasks].sort((a, b) => a - b);
+    const heapMb = result.heap.map((b) => Math.round((b / 1048576) * 10) / 10);
+    const renders = (result.renders.at(-1) ?? 0) - (result.renders[0] ?? 0);
+    const report = {
+      sensors: SENSORS,
+      streamSeconds: Math.round(elapsed),
+      readingsPerSecond: Math.round(published / elapsed),
+      firstPaint: { mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
+      frames: { count: frames.length, medianMs: Math.round(pct(frames, 50) * 10) / 10, p95Ms: Math.round(pct(frames, 95) * 10) / 10, maxMs: Math.round(frames.at(-1) ?? 0) },
+      longTasks: { count: longTasks.length, over50ms: longTasks.filter((d) => d > 50).length, maxMs: Math.round(longTasks.at(-1) ?? 0), p95Ms: Math.round(pct(longTasks, 95)) },
+      sourceRedrawsPerSecond: Math.round((renders / Math.max(1, (result.renders.length - 1) * 5)) * 10) / 10,
+      heapMb: { first: heapMb[0], last: heapMb.at(-1), min: Math.min(...heapMb), max: Math.max(...heapMb), samples: heapMb },
+      pageErrors: errors,
+    };
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    if (streaming) clearInterval(streaming);
+    await browser.close();
+    await dashboard.close();
+    temp.close();
+    rmSync(webRoot, { recursive: true, force: true });
+  }
+}
+
+await main();
