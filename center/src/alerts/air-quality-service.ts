@@ -11,7 +11,7 @@ export interface AirQualityService {
   /** GET /api/sensors: air features gain `aqi` (a new collection; the input is not modified). */
   decorate(collection: LiveSensorCollection): LiveSensorCollection;
   /** Restores the last 24 hourly means per air sensor from the telemetry store, so a restart shows an index at once. */
-  seed(options: { sensorIds: string[]; history: HistoryPort; now: number }): Promise<void>;
+  seed(options: { sensorIds: string[]; history: HistoryPort; now: number; timeoutMs?: number }): Promise<void>;
 }
 
 /** The slice of the telemetry store's history query that seeding needs. */
@@ -38,16 +38,29 @@ export function createAirQualityService(options: { logger: Logger }): AirQuality
         }),
       };
     },
-    async seed({ sensorIds, history, now }) {
+    async seed({ sensorIds, history, now, timeoutMs = 5000 }) {
       const from = Math.floor(now / HOUR) * HOUR - 24 * HOUR;
-      for (const sensorId of sensorIds) {
-        try {
+      const all = Promise.allSettled(
+        sensorIds.map(async (sensorId) => {
           const series = await history({ sensorId, domain: 'air', from, to: now, everyMs: HOUR });
           for (const point of series.points) tracker.seedHour(sensorId, point.ts, point.fields);
-        } catch (error) {
-          options.logger.warn({ err: error, sensorId }, 'air quality history could not be restored');
-        }
-      }
+        }),
+      ).then((results) => {
+        const failed = results.filter((r) => r.status === 'rejected').length;
+        if (failed > 0) options.logger.warn({ failed, reason: (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason }, 'air quality history could not be restored for some sensors');
+      });
+      // Bounded: a telemetry store that is down at start must not hold the center up; the index
+      // then fills from live readings (late seeds never overwrite hours already seen).
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          options.logger.warn({ timeoutMs }, 'air quality history restore is slow; continuing without waiting');
+          resolve();
+        }, timeoutMs);
+        timer.unref();
+      });
+      await Promise.race([all, deadline]);
+      clearTimeout(timer);
     },
   };
 }
