@@ -10,9 +10,10 @@
  * - spool: append rate (batches of 1,000, one fdatasync each) and drain rate into VictoriaMetrics.
  * - history: one sensor, 24 h, 1-minute buckets, p50/p99 over 200 queries, on the embedded store and
  *   on InfluxDB 1.6 (100 sensors × 1,440 readings loaded first).
+ * - disk: bytes per million readings on InfluxDB 1.6 (after compaction) and the embedded store.
  * Readings: 1,000 traffic sensors, 4 float fields, recent timestamps (VictoriaMetrics drops future ones).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,7 @@ import { createSpooledTelemetryStore } from '../src/spool/spooled-store.ts';
 import { startInfluxDb1, startVictoriaMetrics } from '../src/test-support/real-servers.ts';
 
 const { values: args } = parseArgs({
-  options: { readings: { type: 'string', default: '200000' }, chunk: { type: 'string', default: '5000' }, inflight: { type: 'string', default: '4' }, only: { type: 'string', default: 'v2,v1,spool,history' } },
+  options: { disk: { type: 'string', default: '1000000' }, readings: { type: 'string', default: '200000' }, chunk: { type: 'string', default: '5000' }, inflight: { type: 'string', default: '4' }, only: { type: 'string', default: 'v2,v1,spool,history,disk' } },
 });
 const N = Number(args.readings);
 const only = new Set(args.only.split(','));
@@ -190,5 +191,46 @@ if (only.has('v1') || only.has('history')) {
   } finally {
     await influx1.close();
   }
+}
+if (only.has('disk')) {
+  // Disk per million readings: 1,000 sensors × 1,000 readings over 24 h, 4 fields (the embedded-engines workload).
+  const D = Number(args.disk);
+  const start = Date.UTC(2026, 9, 2);
+  const step = Math.floor(86_400_000 / (D / SENSORS));
+  const gen = (from: number, n: number): Reading[] =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return { sensorId: `tr-${i % SENSORS}`, domain: 'traffic', district: 'Quận 1', ts: start + Math.floor(i / SENSORS) * step, receivedAt: start + i, fields: { speedKmh: (i % 90) + 0.5, volume: i % 500, occupancyPct: (i % 100) / 1.5, intervalS: 60 } };
+    });
+  const du = (dir: string): number => {
+    let n = 0;
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else n += statSync(p).size;
+      }
+    };
+    walk(dir);
+    return n;
+  };
+  // Cold shards snapshot and fully compact after 1 s instead of hours, so the size is the TSM size.
+  const influx1 = await startInfluxDb1({ dataSettings: ['cache-snapshot-write-cold-duration = "1s"', 'compact-full-write-cold-duration = "1s"'] });
+  try {
+    const store = await createInfluxTelemetryStore({ url: influx1.url, api: 'v1', database: 'disk', logger });
+    for (let i = 0; i < D; i += GROUP) await store.write(gen(i, Math.min(GROUP, D - i)));
+    await new Promise((r) => setTimeout(r, 15_000));
+    const bytes = du(join(influx1.dir, 'data')) + du(join(influx1.dir, 'wal'));
+    report(`disk per 1M readings: InfluxDB 1.6 (data+wal, 15 s after)`, `${((bytes / D) * 1e6 / 1e6).toFixed(1)} MB`);
+    await store.close();
+  } finally {
+    await influx1.close();
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'cityops-bench-disk-'));
+  const emb = await createEmbeddedTelemetryStore({ dataDir: dir, logger });
+  for (let i = 0; i < D; i += 1000) await emb.write(gen(i, Math.min(1000, D - i)));
+  await emb.close();
+  report(`disk per 1M readings: embedded SQLite`, `${((du(dir) / D) * 1e6 / 1e6).toFixed(1)} MB (WAL checkpointed at close)`);
+  rmSync(dir, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results));

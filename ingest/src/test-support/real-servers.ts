@@ -99,7 +99,7 @@ async function managed(
 }
 
 /** Debian's influxdb 1.6 (v1 /write, InfluxQL /query) on a free port with its data in a temp dir. */
-export async function startInfluxDb1(): Promise<RealServer> {
+export async function startInfluxDb1(options: { dataSettings?: string[] } = {}): Promise<RealServer> {
   requireBinary('/usr/bin/influxd', 'influxdb');
   return managed('cityops-influx1-', async (dir, port) => {
     const rpcPort = await freePort();
@@ -115,6 +115,7 @@ export async function startInfluxDb1(): Promise<RealServer> {
         `  dir = "${join(dir, 'data')}"`,
         `  wal-dir = "${join(dir, 'wal')}"`,
         '  query-log-enabled = false',
+        ...(options.dataSettings ?? []).map((l) => `  ${l}`),
         '[monitor]',
         '  store-enabled = false',
         '[continuous_queries]',
