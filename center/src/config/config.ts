@@ -51,9 +51,6 @@ export const CONFIG_VARIABLES = {
   CITYOPS_RULES_FILE: { key: 'rulesFile', type: 'path', default: undefined, doc: 'Alert rules, YAML or JSON (docs/rules.md); re-read when it changes, an invalid edit keeps the running rules. Unset → the built-in HCMC defaults (same as `rules/hcmc-default-rules.yaml`).' },
   CITYOPS_WEBHOOK_URL: { key: 'webhookUrl', type: 'string', default: undefined, doc: 'POST every alert change here as JSON `{change, alert}`, in order, retried with backoff.' },
   CITYOPS_WEBHOOK_SECRET: { key: 'webhookSecret', type: 'string', default: undefined, doc: 'Shared secret: requests carry `X-CityOps-Signature: sha256=HMAC(secret, "<X-CityOps-Timestamp>.<body>")`.' },
-  CITYOPS_RULES_FILE: { key: 'rulesFile', type: 'path', default: undefined, doc: 'Alert rules, YAML or JSON (docs/rules.md); re-read when it changes, an invalid edit keeps the running rules. Unset → the built-in HCMC defaults (same as `rules/hcmc-default-rules.yaml`).' },
-  CITYOPS_WEBHOOK_URL: { key: 'webhookUrl', type: 'string', default: undefined, doc: 'POST every alert change here as JSON `{change, alert}`, in order, retried with backoff.' },
-  CITYOPS_WEBHOOK_SECRET: { key: 'webhookSecret', type: 'string', default: undefined, doc: 'Shared secret: requests carry `X-CityOps-Signature: sha256=HMAC(secret, "<X-CityOps-Timestamp>.<body>")`.' },
 } as const;
 
 export const CenterConfigSchema = Type.Object({
@@ -90,9 +87,6 @@ export const CenterConfigSchema = Type.Object({
   basemapDir: Type.String(),
   webRoot: Type.String(),
   secureCookies: Type.Boolean(),
-  rulesFile: Type.Optional(Type.String()),
-  webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-  webhookSecret: Type.Optional(Type.String({ minLength: 1 })),
   rulesFile: Type.Optional(Type.String()),
   webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   webhookSecret: Type.Optional(Type.String({ minLength: 1 })),
