@@ -10,3 +10,4 @@ export * from './recording/index.ts';
 export * from './replay/index.ts';
 export * from './faults/index.ts';
 export * from './load/index.ts';
+export * from './gateway-runner.ts';

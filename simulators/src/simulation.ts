@@ -23,6 +23,7 @@ import { planSimulation, type ReadingPayload, type SensorProgram } from './senso
 import { createRng, deriveSeed } from './rng.ts';
 import { createFaultInjector, type FaultInjector, type Outgoing } from './faults/fault-injector.ts';
 import { validateFaults, type FaultOptions } from './faults/fault-options.ts';
+import { startGateway, type GatewayRunner, type SimulatedGateway } from './gateway-runner.ts';
 
 export interface SimulatedSensor {
   feature: SensorFeature;
@@ -47,6 +48,8 @@ export interface SimulationOptions {
   stopTimeoutMs?: number;
   /** Field faults to inject (all off by default); seeded per sensor from the run seed. */
   faults?: FaultOptions;
+  /** Gateways that publish batches for their sensors (those sensors then do not connect on their own). */
+  gateways?: SimulatedGateway[];
 }
 
 export interface SimulationStats {
@@ -110,6 +113,7 @@ interface Runner {
   log: Logger;
   transportErrors: number;
   faults: FaultInjector | null;
+  gateway: GatewayRunner | null;
 }
 
 function validateOptions(options: SimulationOptions): void {
@@ -185,6 +189,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       log: logger.child({ sensorId: id }),
       transportErrors: 0,
       faults: null,
+      gateway: null,
     };
   });
 
@@ -275,6 +280,9 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       counters.errors++;
       const err = invalidPayload(r.id, problem);
       r.log.error({ code: err.code, payload }, err.message);
+    } else if (r.gateway) {
+      if (r.gateway.connected()) r.gateway.add(r.id, r.domain, payload);
+      else counters.skipped++;
     } else if (client?.connected) {
       // faults change only what goes on the wire; the generator sequence above is untouched
       const outgoing: Outgoing[] = r.faults ? r.faults.apply(payload, tMs) : [{ topic: r.telemetryTopic, payload: JSON.stringify(payload), fault: 'none' }];
@@ -304,7 +312,14 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     r.timer = setTimeout(() => tick(r), Math.max(0, due - Date.now()));
   };
 
-  await forEachLimited(runners, cfg.connectConcurrency, connect);
+  const gateways: GatewayRunner[] = [];
+  for (const gateway of options.gateways ?? []) {
+    const runner = await startGateway({ gateway, brokerUrl: options.brokerUrl, city: options.city, logger, counters, reconnectPeriodMs: cfg.reconnectPeriodMs });
+    gateways.push(runner);
+    const members = new Set(gateway.sensorIds);
+    for (const r of runners) if (members.has(r.id)) r.gateway = runner;
+  }
+  await forEachLimited(runners.filter((r) => r.gateway === null), cfg.connectConcurrency, connect);
 
   // the timeline starts once the fleet is up, so connection time does not eat into scenario events
   const startMs = Date.now();
@@ -391,7 +406,7 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
       if (!stopped) {
         stopping = true;
         if (stormTimer) clearInterval(stormTimer);
-        stopped = Promise.all(runners.map(closeOne)).then(() => {
+        stopped = Promise.all([...runners.map(closeOne), ...gateways.map((g) => g.stop())]).then(() => {
           logger.info({ ...counters }, 'simulation stopped');
         });
       }

@@ -18,6 +18,7 @@ import {
   startReplay,
   startSimulation,
   type FaultOptions,
+  type SimulatedGateway,
   type SourceKind,
 } from '@cityops/simulators';
 import { loadConfig, CONFIG_VARIABLES, type CenterConfig } from '../config/config.ts';
@@ -231,11 +232,12 @@ program
   .addOption(new Option('--scenario <name>', 'scenario').choices(['demo', 'calm']).default('demo'))
   .option('--domain <domains>', 'only these domains (comma-separated)')
   .option('--faults <spec>', 'inject field faults, e.g. dropout=0.05,spike=0.02,duplicate,outOfOrder,malformed,foreignTopic,stuck,clockSkew=0.2,clockSkewMs=120000,reconnectStorm=60000 (bare name = default rate)', (v) => parseFaultSpec(v))
+  .option('--gateways <n>', 'put the flood sensors behind n simulated gateways (accounts sim-gw-1…n) that publish batches', number)
   .option('--load', 'load mode for benchmarks: the sensors send small readings at a fixed total rate, then print achieved rate and publish→ack latency')
   .option('--rate <n>', 'load mode: messages per second across all sensors', number, 1000)
   .option('--duration <s>', 'load mode: seconds to run', number, 10)
   .addOption(new Option('--qos <n>', 'load mode: MQTT QoS').choices(['0', '1']).default('1'))
-  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; gateways?: number; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const db = openCenterDatabase(cfg.dataDir);
@@ -246,7 +248,19 @@ program
       accounts: createSqliteDeviceAccounts(db),
       sensors: directory.all().filter((s) => !only || only.has(s.domain)),
     });
-    db.close();
+    // flood gauges are the sensors most often wired to a field gateway (LoRaWAN) in practice
+    const gateways: SimulatedGateway[] = [];
+    const gatewayCount = Math.max(0, Math.floor(opts.gateways ?? 0));
+    const behind = sensors.filter((s) => s.feature.properties.domain === 'flood').map((s) => s.feature.properties.id);
+    try {
+      for (let g = 1; g <= gatewayCount && behind.length > 0; g++) {
+        const sensorIds = behind.filter((_, i) => i % gatewayCount === g - 1);
+        const id = `sim-gw-${g}`;
+        gateways.push({ id, sensorIds, credentials: await provisionToolAccount(cfg.dataDir, createSqliteDeviceAccounts(db), { id, kind: 'gateway', sensorIds }) });
+      }
+    } finally {
+      db.close();
+    }
     if (opts.load) {
       if (opts.rate / sensors.length > cfg.mqttPublishRate) logger.warn({ perDevice: opts.rate / sensors.length, limit: cfg.mqttPublishRate }, 'rate per sensor is above CITYOPS_MQTT_PUBLISH_RATE: the center will disconnect them');
       const result = await runLoad({
@@ -268,6 +282,7 @@ program
       scenario: opts.scenario,
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       ...(opts.faults ? { faults: opts.faults } : {}),
+      ...(gateways.length > 0 ? { gateways } : {}),
     });
     logger.info({ sensors: sensors.length, url: opts.url, faults: opts.faults }, 'simulation running; Ctrl-C to stop');
     const stop = () => void simulation.stop().then(() => process.exit(0));
