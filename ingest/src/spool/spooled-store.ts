@@ -134,12 +134,17 @@ export async function createSpooledTelemetryStore(options: SpooledTelemetryStore
 
   const kick = (): void => {
     if (draining !== null || closed) return;
+    let broken = false;
     draining = drainLoop()
-      .catch((err: unknown) => log.error({ err }, 'spool drain loop failed'))
+      .catch((err: unknown) => {
+        // A bug or an unreadable spool, not an outage: stop rather than spin; the next write() retries.
+        broken = true;
+        log.error({ err }, 'spool drain loop failed');
+      })
       .finally(() => {
         draining = null;
         // An append could have raced the loop's last empty peek.
-        if (!closed && !spool.isEmpty()) kick();
+        if (!closed && !broken && !spool.isEmpty()) kick();
       });
   };
 
