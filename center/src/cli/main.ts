@@ -232,21 +232,24 @@ program
   .addOption(new Option('--scenario <name>', 'scenario').choices(['demo', 'calm']).default('demo'))
   .option('--domain <domains>', 'only these domains (comma-separated)')
   .option('--faults <spec>', 'inject field faults, e.g. dropout=0.05,spike=0.02,duplicate,outOfOrder,malformed,foreignTopic,stuck,clockSkew=0.2,clockSkewMs=120000,reconnectStorm=60000 (bare name = default rate)', (v) => parseFaultSpec(v))
+  .option('--sensors <ids>', 'only these sensors (comma-separated ids)')
+  .option('--interval <s>', 'reporting interval for every sensor, seconds (default: the registry\'s, else 5–10 s)', number)
   .option('--gateways <n>', 'put the flood sensors behind n simulated gateways (accounts sim-gw-1…n) that publish batches', number)
   .option('--load', 'load mode for benchmarks: the sensors send small readings at a fixed total rate, then print achieved rate and publish→ack latency')
   .option('--rate <n>', 'load mode: messages per second across all sensors', number, 1000)
   .option('--duration <s>', 'load mode: seconds to run', number, 10)
   .addOption(new Option('--qos <n>', 'load mode: MQTT QoS').choices(['0', '1']).default('1'))
-  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; gateways?: number; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; sensors?: string; interval?: number; gateways?: number; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const db = openCenterDatabase(cfg.dataDir);
     const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
     const only = opts.domain ? new Set(opts.domain.split(',')) : undefined;
+    const ids = opts.sensors ? new Set(opts.sensors.split(',').map((s) => s.trim())) : undefined;
     const sensors = await provisionSimulatedSensors({
       dataDir: cfg.dataDir,
       accounts: createSqliteDeviceAccounts(db),
-      sensors: directory.all().filter((s) => !only || only.has(s.domain)),
+      sensors: directory.all().filter((s) => (!only || only.has(s.domain)) && (!ids || ids.has(s.feature.properties.id))),
     });
     // flood gauges are the sensors most often wired to a field gateway (LoRaWAN) in practice
     const gateways: SimulatedGateway[] = [];
@@ -283,6 +286,7 @@ program
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       ...(opts.faults ? { faults: opts.faults } : {}),
       ...(gateways.length > 0 ? { gateways } : {}),
+      ...(opts.interval !== undefined ? { intervalMs: { traffic: opts.interval * 1000, flood: opts.interval * 1000, air: opts.interval * 1000 } } : {}),
     });
     logger.info({ sensors: sensors.length, url: opts.url, faults: opts.faults }, 'simulation running; Ctrl-C to stop');
     const stop = () => void simulation.stop().then(() => process.exit(0));

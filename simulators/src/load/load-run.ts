@@ -90,6 +90,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let firstSend = 0;
   let lastSend = 0;
   let cursor = 0;
+  const lastTs: number[] = [];
   await new Promise<void>((resolve) => {
     const start = performance.now();
     let settled = 0;
@@ -106,7 +107,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         if (sent === 0) firstSend = t0;
         lastSend = t0;
         sent++;
-        clients[i]!.publish(d.topic, d.payload(Date.now()), { qos: options.qos }, (error) => {
+        // strictly increasing per device: a catch-up burst in one millisecond must not overwrite readings
+        const ts = Math.max(Date.now(), (lastTs[i] ?? 0) + 1);
+        lastTs[i] = ts;
+        clients[i]!.publish(d.topic, d.payload(ts), { qos: options.qos }, (error) => {
           if (error) errors++;
           else {
             acked++;
