@@ -196,6 +196,29 @@ describe('per-device limits', () => {
     expect(await metricValue(h.registry, 'cityops_broker_limit_exceeded_total', { limit: 'topic' })).toBe(2);
   });
 
+  it('caps the connections of one device, counting a same-id reconnect as a replacement', async () => {
+    const capped = await startHarness({ connectionLimits: { maxConnectionsPerDevice: 2 } });
+    try {
+      const dev = await capped.accounts.add({ id: 'flood-010', kind: 'sensor', domain: 'flood' });
+      const login = (clientId: string) => connect(capped.url(), { username: dev.username, password: dev.password, clientId });
+      const a = await login('cap-a');
+      await login('cap-b');
+      await eventually(() => Object.keys((capped.broker.aedes as unknown as { clients: object }).clients).length === 2);
+      expect(await login('cap-c').catch((e: unknown) => e)).toMatchObject({ code: 3 });
+      expect(await metricValue(capped.registry, 'cityops_broker_limit_exceeded_total', { limit: 'device_connections' })).toBe(1);
+      // Reconnecting under an id it already holds replaces that connection: allowed at the cap.
+      const again = await login('cap-b');
+      expect(again.connected).toBe(true);
+      await a.endAsync();
+      await eventually(async () => (await login('cap-d').then(() => true, () => false)));
+      // Another device is not affected by this one's cap.
+      const other = await capped.accounts.add({ id: 'flood-011', kind: 'sensor', domain: 'flood' });
+      expect((await connect(capped.url(), { username: other.username, password: other.password })).connected).toBe(true);
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('disconnects a device with too many unacknowledged QoS 1 publishes in flight', async () => {
     const slow = await startHarness({
       connectionLimits: { maxInflight: 4 },

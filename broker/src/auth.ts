@@ -36,6 +36,9 @@ export interface AuthenticateDeps {
   addressOf(client: Client): string;
   /** true when the broker asked TLS clients for a certificate (tls.clientCa) */
   clientCertificates: boolean;
+  /** the connected clients of one device (all client ids) */
+  deviceClients(deviceId: string): ReadonlySet<Client>;
+  maxConnectionsPerDevice: number;
   /** the clients currently registered in Aedes, by client id */
   liveClient(clientId: string): Client | undefined;
   metrics: BrokerMetrics;
@@ -72,6 +75,13 @@ export function createAuthenticate(deps: AuthenticateDeps): AuthenticateHandler 
       if (holderPrincipal?.id !== principal.id) {
         return refuse(client, 'client_id_taken', CONNACK.IDENTIFIER_REJECTED, 'client id is in use by another device', done);
       }
+    }
+    // One stolen credential must not fill the broker: a device gets a few connections, not thousands.
+    // The holder of the same client id does not count: Aedes closes it for this one [MQTT-3.1.4-2].
+    const others = [...deps.deviceClients(principal.id)].filter((c) => c !== holder && c !== client).length;
+    if (others >= deps.maxConnectionsPerDevice) {
+      metrics.limitExceeded.inc({ limit: 'device_connections' });
+      return refuse(client, 'device_connections', CONNACK.SERVER_UNAVAILABLE, `device has ${others} connections already`, done);
     }
     principals.set(client, principal);
     done(null, true);

@@ -82,6 +82,24 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
   /** per connection: QoS 1/2 telemetry awaiting its durable PUBACK */
   const inflight = new WeakMap<Client, number>();
 
+  /** connected clients per device id, for the per-device connection cap */
+  const deviceClients = new Map<string, Set<Client>>();
+  const EMPTY_SET: ReadonlySet<Client> = new Set();
+  aedes.on('client', (client) => {
+    const id = principals.get(client)?.id;
+    if (id === undefined) return;
+    let set = deviceClients.get(id);
+    if (set === undefined) deviceClients.set(id, (set = new Set()));
+    set.add(client);
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const id = principals.get(client)?.id;
+    if (id === undefined) return;
+    const set = deviceClients.get(id);
+    set?.delete(client);
+    if (set?.size === 0) deviceClients.delete(id);
+  });
+
   aedes.authenticate = createAuthenticate({
     allowAnonymous: options.allowAnonymous,
     accounts: options.accounts,
@@ -89,6 +107,8 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     throttle: createLoginThrottle(connLimits.loginFailures),
     addressOf: (client) => guard.addressOf(client),
     clientCertificates: options.tls?.clientCa !== undefined,
+    deviceClients: (id) => deviceClients.get(id) ?? EMPTY_SET,
+    maxConnectionsPerDevice: connLimits.maxConnectionsPerDevice,
     liveClient: (clientId) => liveClients[clientId],
     metrics,
     logger,

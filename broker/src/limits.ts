@@ -19,6 +19,8 @@ export interface ConnectionLimits {
   publishRate: RateLimit;
   /** open connections, all transports together */
   maxConnections: number;
+  /** open connections of one device (any client ids); more are refused with CONNACK 3 */
+  maxConnectionsPerDevice: number;
   /** new connections per client address */
   connectionRate: RateLimit;
   loginFailures: LoginThrottleLimits;
@@ -36,6 +38,8 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.free
   // Sensors report every few seconds at most; a gateway batches. Generous, but bounded.
   publishRate: Object.freeze({ perSecond: 100, burst: 500 }),
   maxConnections: 20_000,
+  // A device has one connection; a few more cover a reconnect racing a half-open old one and a replay.
+  maxConnectionsPerDevice: 8,
   // Many devices may share one address behind a carrier's NAT.
   connectionRate: Object.freeze({ perSecond: 100, burst: 1_000 }),
   loginFailures: Object.freeze({ perAddress: 30, perUsername: 10, windowMs: 60_000, lockoutMs: 60_000 }),
