@@ -56,6 +56,24 @@ describe('InfluxDB v1 adapter specifics', () => {
     }
   });
 
+  it('writes to and reads from a named retention policy (CITYOPS_INFLUX_RETENTION_POLICY), not the default one', async () => {
+    await influxQuery(server.url, 'rp_check', {}, 'CREATE DATABASE "rp_check"', 5000, 'POST');
+    await influxQuery(server.url, 'rp_check', {}, 'CREATE RETENTION POLICY "raw30" ON "rp_check" DURATION 30d REPLICATION 1', 5000, 'POST');
+    const store = await createInfluxTelemetryStore({ url: server.url, api: 'v1', database: 'rp_check', retentionPolicy: 'raw30', logger });
+    try {
+      const now = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+      await store.write([r('fl-rp', now, { waterLevelCm: 7 })]);
+      expect(await store.count({ sensorId: 'fl-rp' })).toBe(1);
+      expect((await store.history({ sensorId: 'fl-rp', domain: 'flood', from: now, to: now + 1 })).points).toEqual([{ ts: now, fields: { waterLevelCm: 7 } }]);
+      const inRp = await influxQuery(server.url, 'rp_check', {}, 'SELECT count("waterLevelCm") FROM "rp_check"."raw30"."flood"', 5000);
+      expect(inRp.results?.[0]?.series?.[0]?.values[0]?.[1]).toBe(1);
+      const inDefault = await influxQuery(server.url, 'rp_check', {}, 'SELECT count("waterLevelCm") FROM "rp_check"."autogen"."flood"', 5000);
+      expect(inDefault.results?.[0]?.series).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a field type conflict is CITYOPS_INGEST_STORE_REJECTED; a dead server is CITYOPS_INGEST_STORE_UNAVAILABLE', async () => {
     const store = await createInfluxTelemetryStore({ url: server.url, api: 'v1', database: 'conflict_check', logger });
     try {
