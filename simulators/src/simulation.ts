@@ -372,6 +372,10 @@ export async function startSimulation(options: SimulationOptions): Promise<Simul
     if (!client) return;
     const graceful = async (): Promise<void> => {
       if (client.connected) {
+        // a reading held back by the out-of-order fault still goes out, late, as it would in the field
+        for (const message of r.faults?.flush() ?? []) {
+          await client.publishAsync(message.topic, message.payload, { qos: 1 }).catch(() => undefined);
+        }
         // a clean stop says so itself; the will is only for unexpected loss
         await client
           .publishAsync(r.statusTopic, statusJson(false), { qos: 1, retain: true })
