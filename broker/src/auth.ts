@@ -31,6 +31,8 @@ export interface AuthenticateDeps {
   allowAnonymous: boolean;
   accounts: Pick<DeviceAccounts, 'verify'> & Partial<Pick<DeviceAccounts, 'get'>>;
   principals: PrincipalRegistry;
+  /** called once a password login succeeded (to remember the credential version) */
+  onPasswordLogin?(client: Client, principal: DevicePrincipal): void;
   throttle: LoginThrottle;
   /** the client address of a connection, for per-address throttling */
   addressOf(client: Client): string;
@@ -123,6 +125,7 @@ export function createAuthenticate(deps: AuthenticateDeps): AuthenticateHandler 
       (principal) => {
         if (principal === null) return failed();
         deps.throttle.succeed(username);
+        deps.onPasswordLogin?.(client, principal);
         admit(client, principal, done);
       },
       (err: unknown) => {

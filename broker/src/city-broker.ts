@@ -100,6 +100,27 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     if (set?.size === 0) deviceClients.delete(id);
   });
 
+  // Sessions outlive the credentials they logged in with unless someone looks: `cityops devices
+  // rotate|remove` runs in another process, so the broker re-reads each device's credential version.
+  const credentialVersions = new WeakMap<Client, string>();
+  const credentialVersion = options.accounts.credentialVersion?.bind(options.accounts);
+  const credentialSweep =
+    credentialVersion === undefined
+      ? undefined
+      : setInterval(() => {
+          for (const client of Object.values(liveClients)) {
+            const principal = client === undefined ? undefined : principals.get(client);
+            if (client === undefined || principal == null) continue;
+            const now = credentialVersion(principal.id);
+            const then = credentialVersions.get(client);
+            if (now !== undefined && (then === undefined || then === now)) continue;
+            metrics.connectionsDropped.inc({ reason: 'credentials_revoked' });
+            logger.warn({ clientId: client.id, device: principal.id }, 'device credentials rotated or removed: session closed');
+            client.close();
+          }
+        }, connLimits.credentialCheckMs);
+  credentialSweep?.unref();
+
   aedes.authenticate = createAuthenticate({
     allowAnonymous: options.allowAnonymous,
     accounts: options.accounts,
@@ -108,6 +129,10 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
     addressOf: (client) => guard.addressOf(client),
     clientCertificates: options.tls?.clientCa !== undefined,
     deviceClients: (id) => deviceClients.get(id) ?? EMPTY_SET,
+    onPasswordLogin: (client, principal) => {
+      const version = credentialVersion?.(principal.id);
+      if (version !== undefined) credentialVersions.set(client, version);
+    },
     maxConnectionsPerDevice: connLimits.maxConnectionsPerDevice,
     liveClient: (clientId) => liveClients[clientId],
     metrics,
@@ -342,6 +367,7 @@ export async function createCityBroker(options: CityBrokerOptions): Promise<City
         await secureTcp?.close();
         if (wssServer?.listening) await new Promise<void>((resolve) => wssServer.close(() => resolve()));
         guard.close();
+        clearInterval(credentialSweep);
         await new Promise<void>((resolve) => aedes.close(() => resolve()));
         await persistence.close();
         logger.info('mqtt broker closed');

@@ -169,6 +169,11 @@ export function createSqliteDeviceAccounts(db: Database, options: SqliteDeviceAc
       return row === undefined ? undefined : toPrincipal(row);
     },
 
+    credentialVersion(id) {
+      // The hash is salted afresh on every rotation; it never leaves the process.
+      return selectOne.get(id)?.hash;
+    },
+
     list() {
       return selectAll.all().map(toPrincipal);
     },

@@ -24,6 +24,8 @@ export interface ConnectionLimits {
   /** new connections per client address */
   connectionRate: RateLimit;
   loginFailures: LoginThrottleLimits;
+  /** how often connected devices' credentials are re-checked (rotated or removed → session closed) */
+  credentialCheckMs: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.freeze({
@@ -43,6 +45,7 @@ export const DEFAULT_CONNECTION_LIMITS: Readonly<ConnectionLimits> = Object.free
   // Many devices may share one address behind a carrier's NAT.
   connectionRate: Object.freeze({ perSecond: 100, burst: 1_000 }),
   loginFailures: Object.freeze({ perAddress: 30, perUsername: 10, windowMs: 60_000, lockoutMs: 60_000 }),
+  credentialCheckMs: 30_000,
 });
 
 export function resolveLimits(overrides: Partial<ConnectionLimits> = {}): ConnectionLimits {

@@ -37,7 +37,7 @@ export function createBrokerMetrics(registry: Registry, connectedClients: () => 
     telemetryFailures: counter(registry, 'cityops_broker_telemetry_failures_total', 'Telemetry the center could not make durable (PUBACK withheld)', []),
     clientErrors: counter(registry, 'cityops_broker_client_errors_total', 'Connections closed for protocol errors or misbehaviour', ['kind']),
     connectionsRefused: counter(registry, 'cityops_broker_connections_refused_total', 'Connections refused before MQTT (max_connections, connection_rate)', ['reason']),
-    connectionsDropped: counter(registry, 'cityops_broker_connections_dropped_total', 'Connections dropped by the packet guard (too_large, malformed, connect_first, slow_packet, connect_timeout)', ['reason']),
+    connectionsDropped: counter(registry, 'cityops_broker_connections_dropped_total', 'Connections dropped by the broker (too_large, malformed, connect_first, protocol_level, slow_packet, connect_timeout, credentials_revoked)', ['reason']),
     limitExceeded: counter(registry, 'cityops_broker_limit_exceeded_total', 'Devices disconnected for exceeding a limit (publish_rate, inflight, topic)', ['limit']),
     loginLockouts: counter(registry, 'cityops_broker_login_lockouts_total', 'Lockouts after repeated failed logins, by scope (address, username)', ['scope']),
   };

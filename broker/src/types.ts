@@ -45,6 +45,11 @@ export interface DeviceAccounts {
   get(id: string): DevicePrincipal | undefined;
   list(): DevicePrincipal[];
   verify(username: string, password: string): Promise<DevicePrincipal | null>;
+  /**
+   * extension: an opaque value that changes whenever the device's secret is rotated;
+   * undefined once it is removed. Lets the broker drop sessions of revoked credentials.
+   */
+  credentialVersion?(id: string): string | undefined;
 }
 
 export type InboundTopic = Extract<ParsedTopic, { kind: 'telemetry' | 'gateway' }>;
@@ -95,7 +100,7 @@ export interface CityBrokerOptions {
   mqttPort: number;
   allowAnonymous: boolean;
   /** `get` is needed only for client-certificate logins (tls.clientCa) */
-  accounts: Pick<DeviceAccounts, 'verify'> & Partial<Pick<DeviceAccounts, 'get'>>;
+  accounts: Pick<DeviceAccounts, 'verify'> & Partial<Pick<DeviceAccounts, 'get' | 'credentialVersion'>>;
   /** The QoS 1 PUBACK (QoS 2 PUBREC) is sent only after the returned promise settles successfully. */
   onTelemetry(message: InboundPublish): Promise<void>;
   onDenied(denied: DeniedPublish): void;
