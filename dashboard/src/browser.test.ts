@@ -125,6 +125,9 @@ describe('dashboard in Chromium', () => {
     const { page, record } = await openPage(1366, 768);
     await signIn(page, 'op1');
     await waitForMapIdle(page);
+    // The socket's first connect resyncs the snapshot (a second setData), which can land just after the first idle on a busy machine.
+    await expect.poll(() => page.evaluate(() => window.__cityops?.map.loaded() === true && !window.__cityops.map.isMoving())).toBe(true);
+    await waitForMapIdle(page);
 
     // The map rendered the basemap and the sensor layers.
     const mapState = await page.evaluate(() => {
@@ -181,6 +184,24 @@ describe('dashboard in Chromium', () => {
     dashboard.publishAlert(minor);
     dashboard.publishAlert(critical);
     await expect.poll(() => page.locator('.alert-item').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.alertId))).toEqual(['alrt-traffic-1', 'alrt-air-1']);
+    // The new critical alert is announced over the map (role=alert); the minor one is not.
+    const announced = page.locator('.critical-banner');
+    await expect.poll(() => announced.isVisible()).toBe(true);
+    expect(await announced.getAttribute('data-alert-id')).toBe('alrt-traffic-1');
+    expect(await announced.textContent()).toContain('Cảnh báo khẩn cấp mới');
+    expect(await announced.getAttribute('role')).toBe('alert');
+    await announced.locator('[data-action=dismiss-critical]').click();
+    expect(await announced.isVisible()).toBe(false);
+    // Filters by domain and district narrow the list; "all" restores it.
+    const alertIds = () => page.locator('.alert-item').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.alertId));
+    await page.locator('select[name=filter-domain]').selectOption('air');
+    expect(await alertIds()).toEqual(['alrt-air-1']);
+    expect(await page.locator('.alert-count').textContent()).toBe('1/2');
+    await page.locator('select[name=filter-domain]').selectOption('');
+    await page.locator('select[name=filter-district]').selectOption('Quận Bình Thạnh');
+    expect(await alertIds()).toEqual(['alrt-traffic-1']);
+    await page.locator('select[name=filter-district]').selectOption('');
+    expect(await alertIds()).toEqual(['alrt-traffic-1', 'alrt-air-1']);
 
     // English toggle switches the alert text and the chrome.
     await page.locator('[data-action=language]').click();

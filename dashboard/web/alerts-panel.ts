@@ -22,7 +22,29 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
   const list = h('ol', { class: 'alert-list' });
   const title = h('h2');
   const count = h('span', { class: 'alert-count' });
-  const element = h('section', { class: 'alerts', attrs: { 'aria-live': 'polite' } }, h('header', {}, title, count), list);
+  // Filters: domain, state, district (districts offered are those with alerts now).
+  const filter = { domain: '', state: '', district: '' };
+  const select = (key: keyof typeof filter, label: () => string, choices: () => [string, string][]): HTMLSelectElement => {
+    const el = h('select', { attrs: { name: `filter-${key}` } });
+    el.addEventListener('change', () => {
+      filter[key] = el.value;
+      render();
+    });
+    (el as HTMLSelectElement & { refresh?: () => void }).refresh = () => {
+      const options = [['', `${label()}: ${t('filter.all')}`] as [string, string], ...choices()];
+      if (filter[key] && !options.some(([v]) => v === filter[key])) options.push([filter[key], filter[key]]);
+      el.replaceChildren(...options.map(([value, text]) => h('option', { text, attrs: { value } })));
+      el.value = filter[key];
+      el.setAttribute('aria-label', label());
+    };
+    return el;
+  };
+  const selects = [
+    select('domain', () => t('filter.domain'), () => (['traffic', 'flood', 'air'] as const).map((d) => [d, t(`domain.${d}`)])),
+    select('state', () => t('filter.state'), () => (['active', 'acknowledged'] as const).map((st) => [st, t(`state.${st}`)])),
+    select('district', () => t('filter.district'), () => [...new Set(alerts.ordered().map((a) => a.district))].sort().map((d) => [d, d])),
+  ];
+  const element = h('section', { class: 'alerts', attrs: { 'aria-live': 'polite' } }, h('header', {}, title, count), h('div', { class: 'alert-filters' }, ...selects), list);
   // Which alert has its acknowledgement form open survives re-renders caused by other alerts' events.
   let ackOpenFor: string | undefined;
   let ackDraft = '';
@@ -102,9 +124,13 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
   };
 
   const render = (): void => {
-    const ordered = alerts.ordered();
+    const all = alerts.ordered();
+    const ordered = all.filter(
+      (a) => (!filter.domain || a.domain === filter.domain) && (!filter.state || a.state === filter.state) && (!filter.district || a.district === filter.district),
+    );
     title.textContent = t('alerts.title');
-    count.textContent = String(ordered.length);
+    count.textContent = ordered.length === all.length ? String(all.length) : `${ordered.length}/${all.length}`;
+    for (const el of selects) (el as HTMLSelectElement & { refresh?: () => void }).refresh?.();
     list.replaceChildren(...(ordered.length ? ordered.map(item) : [h('li', { class: 'alert-empty', text: t('alerts.empty') })]));
   };
 

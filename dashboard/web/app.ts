@@ -3,6 +3,7 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchOpenAlerts, fetchSensors, fetchSnapshot, signOut, type Me } from './api.ts';
 import { createAlertsPanel, type AlertsPanel } from './alerts-panel.ts';
 import { createConnectionIndicator } from './connection-indicator.ts';
+import { createCriticalAnnouncer } from './critical-announcer.ts';
 import { h } from './dom.ts';
 import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
 import { CLUSTER_THRESHOLD, addSensorLayers, type SensorLayers } from './layers.ts';
@@ -33,7 +34,7 @@ declare global {
   }
 }
 
-function header(me: Me, connection: HTMLElement): HTMLElement {
+function header(me: Me, connection: HTMLElement, extra: HTMLElement): HTMLElement {
   const title = h('h1');
   const city = h('span', { class: 'city' });
   const who = h('span', { class: 'who' });
@@ -53,7 +54,7 @@ function header(me: Me, connection: HTMLElement): HTMLElement {
   };
   render();
   onLanguageChange(render);
-  return h('header', { class: 'topbar' }, h('div', { class: 'brand' }, title, city), connection, h('div', { class: 'account' }, who, lang, out));
+  return h('header', { class: 'topbar' }, h('div', { class: 'brand' }, title, city), connection, h('div', { class: 'account' }, who, extra, lang, out));
 }
 
 export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
@@ -70,6 +71,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   let sensors: SensorLayers | undefined;
   const legend = createLegend((domain, visible) => sensors?.setVisible(domain, visible));
   const sensorPanel = createSensorPanel({ onClose: () => map?.getCanvas().focus() });
+  const announcer = createCriticalAnnouncer({ onSelect: (alert) => focusAlert(alert) });
   const banner = h('div', { class: 'replay-banner', attrs: { role: 'status', hidden: '' } });
   let replayAt: number | null = null;
   let replayRequest = 0;
@@ -102,7 +104,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     },
   });
 
-  const appRoot = h('div', { class: 'app', dataset: { mode: 'live' } }, header(me, connection.element), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend, banner, sensorPanel.element, slider.element), alerts.element));
+  const appRoot = h('div', { class: 'app', dataset: { mode: 'live' } }, header(me, connection.element, announcer.soundToggle), h('div', { class: 'body' }, h('div', { class: 'map-wrap' }, mapContainer, legend, banner, announcer.element, sensorPanel.element, slider.element), alerts.element));
   root.replaceChildren(appRoot);
   // Only now: MapLibre sizes its canvas from the container, which must be laid out.
   const readyMap = createMap(mapContainer);
@@ -116,6 +118,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     try {
       const [collection, open] = await Promise.all([fetchSensors(), fetchOpenAlerts()]);
       alerts.replace(open);
+      announcer.known(open);
       for (const alert of inFlight) alerts.upsert(alert);
       await mapLoaded;
       sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor), cluster: collection.features.length >= CLUSTER_THRESHOLD && new URLSearchParams(location.search).get('cluster') !== '0', large: collection.features.length >= CLUSTER_THRESHOLD });
@@ -132,6 +135,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   });
   socket.on('alert', (alert) => {
     inFlight?.push(alert);
+    announcer.consider(alert);
     // While replaying, the panel shows the past; going live reloads the current list.
     if (replayAt === null) alerts.upsert(alert);
   });

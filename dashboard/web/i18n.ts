@@ -82,6 +82,15 @@ const vi = {
   'replay.live': 'Trực tiếp',
   'replay.nowLive': 'Đang trực tiếp',
   'replay.banner': 'Đang xem lại lúc {at} — dữ liệu không trực tiếp',
+  'announce.critical': 'Cảnh báo khẩn cấp mới',
+  'announce.soundOn': 'Âm báo: bật',
+  'announce.soundOff': 'Âm báo: tắt',
+  'filter.domain': 'Lĩnh vực',
+  'filter.state': 'Trạng thái',
+  'filter.district': 'Quận/Huyện',
+  'filter.all': 'Tất cả',
+  'state.active': 'Chưa xác nhận',
+  'state.acknowledged': 'Đã xác nhận',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -167,6 +176,15 @@ const en: Record<MessageKey, string> = {
   'replay.live': 'Live',
   'replay.nowLive': 'Live now',
   'replay.banner': 'Replaying {at} — not live data',
+  'announce.critical': 'New critical alert',
+  'announce.soundOn': 'Sound: on',
+  'announce.soundOff': 'Sound: off',
+  'filter.domain': 'Domain',
+  'filter.state': 'State',
+  'filter.district': 'District',
+  'filter.all': 'All',
+  'state.active': 'Unacknowledged',
+  'state.acknowledged': 'Acknowledged',
 };
 
 const TABLES: Record<Language, Record<MessageKey, string>> = { vi, en };
