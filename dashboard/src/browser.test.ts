@@ -321,7 +321,21 @@ describe('dashboard in Chromium', () => {
     await page.evaluate(async () => window.__cityops?.sensorPanel.loaded());
     expect(await air.locator('.sensor-chart').getAttribute('data-thresholds')).toBe('major:55.5,critical:125.5');
 
-    // Esc closes the panel (keyboard).
+    // The legend switches the air layer to US AQI: the station with an index takes its category colour, the others show "no data".
+    await page.locator('select[name=air-scheme]').selectOption('us');
+    const airColor = (id: string) =>
+      page.evaluate((sensorId) => {
+        const f = window.__cityops?.map.querySourceFeatures('sensors').find((x) => x.properties.id === sensorId);
+        return f ? String(f.properties.color) : null;
+      }, id);
+    await expect.poll(() => airColor('air-usconsulate')).toBe('#FF7E00');
+    await expect.poll(() => airColor('air-thuduc')).toBe('#c9ccd1');
+    expect(await page.locator('.legend-domain[data-domain=air] li').nth(3).textContent()).toBe('Không tốt cho nhóm nhạy cảm (101–150)');
+    await page.locator('select[name=air-scheme]').selectOption('pm25');
+    await expect.poll(() => airColor('air-thuduc')).toBe('#3fa34d');
+
+    // Esc closes the panel (keyboard), from any control inside it.
+    await page.locator('.sensor-panel [data-range="24h"]').focus();
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('.sensor-panel').isVisible()).toBe(false);
 

@@ -69,7 +69,10 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   };
   const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert });
   let sensors: SensorLayers | undefined;
-  const legend = createLegend((domain, visible) => sensors?.setVisible(domain, visible));
+  const legend = createLegend(
+    (domain, visible) => sensors?.setVisible(domain, visible),
+    (scheme) => sensors?.setAirScheme(scheme),
+  );
   const sensorPanel = createSensorPanel({ onClose: () => map?.getCanvas().focus() });
   const announcer = createCriticalAnnouncer({ onSelect: (alert) => focusAlert(alert) });
   const banner = h('div', { class: 'replay-banner', attrs: { role: 'status', hidden: '' } });

@@ -2,7 +2,7 @@ import { DOMAINS, type Domain, type LiveSensorCollection, type LiveSensorFeature
 import { Popup, type GeoJSONSource, type Map as MapLibreMap, type MapLayerMouseEvent } from 'maplibre-gl';
 import { onLanguageChange } from './i18n.ts';
 import { districtPopupContent, hotspotPopupContent, sensorPopupContent } from './sensor-popup.ts';
-import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES } from './sensor-classes.ts';
+import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES, type AirScheme } from './sensor-classes.ts';
 import { SensorState } from './sensor-state.ts';
 
 export const SENSOR_SOURCE = 'sensors';
@@ -29,6 +29,7 @@ export interface SensorLayers {
   applyTelemetry(readings: readonly Reading[]): void;
   applyStatus(status: SensorStatus): void;
   setVisible(domain: Domain, visible: boolean): void;
+  setAirScheme(scheme: AirScheme): void;
   /** Shows the city at a past instant (time slider); null returns to live values. */
   showSnapshot(readings: Parameters<SensorState['toGeoJSONAt']>[0] | null): void;
   /** How many times the source was redrawn (for tests and diagnostics). */
@@ -172,6 +173,10 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     setVisible(domain, visible) {
       const ids = clustered ? [sensorLayerId(domain), clusterLayerId(domain)] : [sensorLayerId(domain)];
       for (const id of ids) map.setLayoutProperty(id, 'visibility', visible ? 'visible' : 'none');
+    },
+    setAirScheme(scheme) {
+      state.airScheme = scheme;
+      render();
     },
     showSnapshot(readings) {
       snapshot = readings;

@@ -1,11 +1,30 @@
 import { DOMAINS, type Domain } from '@cityops/contracts';
 import { h } from './dom.ts';
 import { onLanguageChange, t, tryT } from './i18n.ts';
-import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES } from './sensor-classes.ts';
+import { AIR_SCHEMES, AQI_COLORS, NO_DATA_COLOR, OFFLINE_COLOR, PALETTES, type AirScheme } from './sensor-classes.ts';
 
 /** Layer toggles with the colour key of each domain; the palette comes from sensor-classes so map and key agree. */
-export function createLegend(onToggle: (domain: Domain, visible: boolean) => void): HTMLElement {
+export function createLegend(onToggle: (domain: Domain, visible: boolean) => void, onAirScheme?: (scheme: AirScheme) => void): HTMLElement {
   const visible: Record<Domain, boolean> = { traffic: true, flood: true, air: true };
+  let airScheme: AirScheme = 'pm25';
+  const airSwitch = (): HTMLElement => {
+    const select = h('select', { attrs: { name: 'air-scheme', 'aria-label': t('legend.airScheme') } });
+    select.append(...AIR_SCHEMES.map((scheme) => h('option', { text: t(`legend.scheme.${scheme}`), attrs: { value: scheme } })));
+    select.value = airScheme;
+    select.addEventListener('change', () => {
+      airScheme = select.value as AirScheme;
+      onAirScheme?.(airScheme);
+      render();
+    });
+    return h('li', {}, select);
+  };
+  const entries = (domain: Domain): HTMLElement[] => {
+    if (domain === 'air' && airScheme !== 'pm25') {
+      return [airSwitch(), ...AQI_COLORS.map((color, i) => swatch(color, tryT(`legend.aqi.${airScheme}.${i}`) ?? String(i + 1)))];
+    }
+    const classes = PALETTES[domain].map((color, i) => swatch(color, tryT(`legend.${domain}.${i}`) ?? String(i)));
+    return domain === 'air' ? [airSwitch(), ...classes] : classes;
+  };
   const root = h('section', { class: 'legend', attrs: { 'aria-label': 'legend' } });
 
   const swatch = (color: string, label: string, hollow = false) =>
@@ -25,7 +44,7 @@ export function createLegend(onToggle: (domain: Domain, visible: boolean) => voi
           'div',
           { class: 'legend-domain', dataset: { domain } },
           h('label', { class: 'legend-toggle' }, box, tryT(`domain.${domain}`) ?? domain),
-          h('ul', {}, ...PALETTES[domain].map((color, i) => swatch(color, tryT(`legend.${domain}.${i}`) ?? String(i)))),
+          h('ul', {}, ...entries(domain)),
         );
       }),
       h(

@@ -62,3 +62,23 @@ export function sensorColor(props: Pick<LiveSensorProperties, 'domain' | 'freeFl
   const cls = sensorClass(props);
   return cls === null ? NO_DATA_COLOR : (PALETTES[props.domain][cls] ?? NO_DATA_COLOR);
 }
+
+/** How the air layer is coloured: PM2.5 concentration classes, or the station's VN_AQI / US AQI category from the server. */
+export type AirScheme = 'pm25' | 'vn' | 'us';
+export const AIR_SCHEMES: readonly AirScheme[] = ['pm25', 'vn', 'us'];
+/** Decision 1459/QĐ-TCMT and US EPA use the same six colours (0;228;0 · 255;255;0 · 255;126;0 · 255;0;0 · 143;63;151 · 126;0;35). */
+export const AQI_COLORS: readonly string[] = ['#00E400', '#FFFF00', '#FF7E00', '#FF0000', '#8F3F97', '#7E0023'];
+
+interface AqiLike {
+  color?: string;
+  category?: { level?: number; hex?: string };
+}
+
+/** An air station's colour and class under an AQI scheme; null when the server sent no index for it. */
+export function aqiClass(props: { aqi?: unknown }, scheme: 'vn' | 'us'): { color: string; cls: number } | null {
+  const aqi = props.aqi as Partial<Record<'vn' | 'us', AqiLike | null>> | undefined;
+  const summary = aqi?.[scheme];
+  const level = summary?.category?.level;
+  if (!summary || typeof level !== 'number') return null;
+  return { color: summary.color ?? summary.category?.hex ?? AQI_COLORS[level - 1] ?? NO_DATA_COLOR, cls: Math.min(level - 1, PALETTES.air.length - 1) };
+}

@@ -1,6 +1,6 @@
 import type { LiveReading, LiveSensorCollection, LiveSensorFeature, Reading, SensorStatus } from '@cityops/contracts';
 import type { Feature, FeatureCollection, Point } from 'geojson';
-import { sensorClass, sensorColor } from './sensor-classes.ts';
+import { NO_DATA_COLOR, aqiClass, sensorClass, sensorColor, type AirScheme } from './sensor-classes.ts';
 
 export interface SensorPointProperties {
   id: string;
@@ -18,6 +18,14 @@ export interface SensorPointProperties {
  */
 export class SensorState {
   private readonly sensors = new Map<string, LiveSensorFeature>();
+  /** Colouring of the air layer (legend switch). */
+  airScheme: AirScheme = 'pm25';
+
+  private paint(p: LiveSensorFeature['properties']): { color: string; cls: number } {
+    if (!p.online) return { color: sensorColor(p), cls: -1 };
+    if (p.domain === 'air' && this.airScheme !== 'pm25') return aqiClass(p, this.airScheme) ?? { color: NO_DATA_COLOR, cls: -1 };
+    return { color: sensorColor(p), cls: sensorClass(p) ?? -1 };
+  }
 
   replace(collection: LiveSensorCollection): void {
     this.sensors.clear();
@@ -84,7 +92,7 @@ export class SensorState {
       features.push({
         type: 'Feature',
         geometry: { type: 'Point', coordinates: sensor.geometry.coordinates },
-        properties: { id: p.id, domain: p.domain, color: sensorColor(p), online: p.online, cls: p.online ? (sensorClass(p) ?? -1) : -1 },
+        properties: { id: p.id, domain: p.domain, online: p.online, ...this.paint(p) },
       });
     }
     return { type: 'FeatureCollection', features };
