@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, loadConfig } from './config.ts';
 
 describe('configuration', () => {
   it('has the documented defaults (contracts §7)', () => {
@@ -31,5 +31,13 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cityops-config-'));
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ CITYOPS_HTTP_PROT: 1 }));
     expect(() => loadConfig({ env: {}, cwd: dir, file: 'c.json' })).toThrow(/CITYOPS_HTTP_PROT/);
+  });
+});
+
+describe('the README', () => {
+  it('documents every configuration variable by its full name', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../README.md'), 'utf8');
+    const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });
