@@ -411,6 +411,16 @@ describe('dashboard in Chromium', () => {
     await page.evaluate(async () => window.__cityops?.replayed());
     expect(await page.locator('.time-slider').getAttribute('data-mode')).toBe('live');
 
+    // Stale data: connected, but no telemetry for minutes (the page's clock jumps 5 minutes ahead), then fresh again.
+    const connection = page.locator('.connection');
+    expect(await connection.getAttribute('data-stale')).toBe('false');
+    await page.clock.setFixedTime(new Date(Date.now() + 5 * 60_000));
+    await expect.poll(() => connection.getAttribute('data-stale'), { timeout: 15_000 }).toBe('true');
+    expect(await connection.textContent()).toContain('dữ liệu cũ');
+    expect(await connection.getAttribute('data-state')).toBe('connected');
+    dashboard.publishReading({ sensorId: 'fld-lythuongkiet', domain: 'flood', ts: Date.now(), receivedAt: Date.now(), fields: { waterLevelCm: 4, intervalS: 300 } });
+    await expect.poll(() => connection.getAttribute('data-stale')).toBe('false');
+
     expect(record.errors).toEqual([]);
     expectLocalOnly(record);
   }, 60_000);

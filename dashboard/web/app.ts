@@ -144,6 +144,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   });
   // Readings that arrive before the layers exist are dropped: the snapshot carries the latest values and the next batch catches up.
   socket.on('telemetry', (batch) => {
+    connection.fresh();
     sensors?.applyTelemetry(batch);
     const open = sensorPanel.openId();
     const sensor = open && batch.some((r) => r.sensorId === open) ? sensors?.state.get(open) : undefined;

@@ -107,6 +107,7 @@ const vi = {
   'legend.aqi.us.4': 'Rất có hại cho sức khỏe (201–300)',
   'legend.aqi.vn.5': 'Nguy hại (≥ 301)',
   'legend.aqi.us.5': 'Nguy hiểm (≥ 301)',
+  'conn.stale': 'dữ liệu cũ ({min} phút)',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -217,6 +218,7 @@ const en: Record<MessageKey, string> = {
   'legend.aqi.us.4': 'Very Unhealthy (201–300)',
   'legend.aqi.vn.5': 'Hazardous (≥ 301)',
   'legend.aqi.us.5': 'Hazardous (≥ 301)',
+  'conn.stale': 'data stale ({min} min)',
 };
 
 const TABLES: Record<Language, Record<MessageKey, string>> = { vi, en };

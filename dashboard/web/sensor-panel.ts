@@ -34,7 +34,7 @@ export interface SensorPanel {
  * thresholds. Esc or the close button closes it and returns focus to the map.
  */
 export function createSensorPanel(options: { now?: () => number; onClose?: () => void } = {}): SensorPanel {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? ((): number => Date.now());
   const element = h('section', { class: 'sensor-panel', attrs: { 'aria-live': 'polite', hidden: '' } });
   let sensor: LiveSensorFeature | undefined;
   let chart: SensorChart | undefined;

@@ -23,7 +23,7 @@ export interface TimeSlider {
  * and a Live button. The far right end of the slider is live.
  */
 export function createTimeSlider(options: { onScrub: (at: number) => void; onLive: () => void; now?: () => number }): TimeSlider {
-  const now = options.now ?? Date.now;
+  const now = options.now ?? ((): number => Date.now());
   const input = h('input', { attrs: { type: 'range', min: String(-REPLAY_SPAN_MS / STEP_MS), max: '0', step: '1', value: '0', 'data-action': 'replay-slider' } });
   const label = h('span', { class: 'replay-time' });
   const title = h('span', { class: 'replay-title' });
