@@ -114,6 +114,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
         acknowledge: (id, by, comment) => alerts.acknowledge(id, by, comment),
         comment: (id, by, text) => alerts.comment(id, by, text),
         comments: (id) => alerts.comments(id),
+        audit: (id) => alerts.audit(id),
       },
       rules: () => ({ source: config.rulesFile ?? 'built-in HCMC defaults', rules: alerts.rules() }),
       users,

@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.ts';
 import { sensorRoutes } from './routes/sensors.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { snapshotRoutes } from './routes/snapshot.ts';
+import { alertAuditRoutes } from './routes/alert-audit.ts';
 import { createSignInThrottle } from './sign-in-throttle.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { registerStaticFiles } from './static-files.ts';
@@ -92,6 +93,7 @@ export async function buildDashboard(deps: DashboardDeps, options: DashboardOpti
         await signedIn.register(alertCommentRoutes, { alerts: deps.alerts });
         if (deps.rules) await signedIn.register(ruleRoutes, { rules: deps.rules });
         await signedIn.register(snapshotRoutes, { deps, clock: config.clock });
+        if (deps.alerts.audit) await signedIn.register(alertAuditRoutes, { audit: deps.alerts.audit.bind(deps.alerts) });
       });
     },
     { prefix: '/api' },

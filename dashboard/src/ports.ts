@@ -71,6 +71,8 @@ export interface DashboardDeps {
     comment?(id: string, by: string, text: string): AlertComment;
     /** GET /api/alerts/:id/comments, oldest first. */
     comments?(id: string): AlertComment[];
+    /** GET /api/alerts/:id/audit: the alert's history (raised, escalated, acknowledged, commented, resolved), oldest first. */
+    audit?(id: string): AlertAuditEntry[];
   };
   /** GET /api/rules: the running rule declarations and where they came from. */
   rules?(): { source: string; rules: readonly unknown[] };
@@ -78,6 +80,15 @@ export interface DashboardDeps {
   ready(): Promise<{ ok: boolean; checks: Record<string, boolean> }>;
   metrics: { contentType: string; render(): Promise<string> };
   logger: Logger;
+}
+
+/** One line of an alert's audit trail, as the center's alert service records it. */
+export interface AlertAuditEntry {
+  alertId: string;
+  at: string;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
 }
 
 export interface DashboardOptions {
