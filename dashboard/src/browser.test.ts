@@ -175,6 +175,11 @@ describe('dashboard in Chromium', () => {
     await item.getByRole('button', { name: 'Gửi xác nhận' }).click();
     await expect.poll(() => item.locator('.alert-acked').textContent()).toBe('Đã xác nhận bởi op1');
     expect(deps.acks).toEqual([{ id: 'alrt-flood-1', by: 'op1', comment: 'Đã cử đội ứng cứu' }]);
+    // The alert's history (audit trail) unfolds under it.
+    await item.locator('[data-action=alert-history]').click();
+    await expect.poll(() => item.locator('.alert-history li').count()).toBe(2);
+    expect(await item.locator('.alert-history li[data-action=raised]').textContent()).toContain('Phát sinh · rules');
+    expect(await item.locator('.alert-history li[data-action=acknowledged]').textContent()).toContain('Xác nhận · op1 — Đã cử đội ứng cứu');
 
     // Resolved alerts leave the open list.
     dashboard.publishAlert({ ...alert, state: 'resolved', resolvedAt: new Date().toISOString(), updatedAt: new Date(Date.now() + 1000).toISOString() });

@@ -106,6 +106,15 @@ export function createMemoryDeps(users: OperatorAccounts, sensors: LiveSensorFea
             (filter.since === undefined || Date.parse(a.updatedAt) >= filter.since),
         );
       },
+      // The trail a real alert service would keep: raised, then each acknowledgement made through the API.
+      audit(id) {
+        const alert = alertStore.find((a) => a.id === id);
+        if (!alert) return [];
+        return [
+          { alertId: id, at: alert.raisedAt, actor: 'rules', action: 'raised', detail: { severity: alert.severity, value: alert.value } },
+          ...deps.acks.filter((a) => a.id === id).map((a) => ({ alertId: id, at: alert.acknowledgedAt ?? alert.updatedAt, actor: a.by, action: 'acknowledged', detail: a.comment ? { comment: a.comment } : {} })),
+        ];
+      },
       acknowledge(id, by, comment) {
         if (id === 'explode') throw new Error('database is locked at /var/lib/cityops/center.db');
         const index = alertStore.findIndex((a) => a.id === id);

@@ -1,5 +1,5 @@
 import type { Alert } from '@cityops/contracts';
-import { acknowledgeAlert } from './api.ts';
+import { acknowledgeAlert, fetchAlertAudit, type AlertAuditEntry } from './api.ts';
 import { OpenAlerts } from './alert-list.ts';
 import { h } from './dom.ts';
 import { formatTime } from './format.ts';
@@ -48,6 +48,40 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
   // Which alert has its acknowledgement form open survives re-renders caused by other alerts' events.
   let ackOpenFor: string | undefined;
   let ackDraft = '';
+  // The alert whose history is unfolded, and its trail once loaded (or the error code).
+  let historyFor: string | undefined;
+  let history: AlertAuditEntry[] | 'loading' | 'failed' = 'loading';
+
+  const historyList = (): HTMLElement => {
+    if (history === 'loading') return h('div', { class: 'alert-history muted', text: '…' });
+    if (history === 'failed') return h('div', { class: 'alert-history muted', text: t('alerts.historyFailed') });
+    return h(
+      'ol',
+      { class: 'alert-history' },
+      ...history.map((e) => {
+        const note = typeof e.detail.comment === 'string' ? e.detail.comment : typeof e.detail.text === 'string' ? e.detail.text : '';
+        return h('li', { dataset: { action: e.action } }, h('time', { text: formatTime(e.at), attrs: { datetime: e.at } }), ` ${tryT(`audit.${e.action}`) ?? e.action} · ${e.actor}${note ? ` — ${note}` : ''}`);
+      }),
+    );
+  };
+  const toggleHistory = (alert: Alert): void => {
+    if (historyFor === alert.id) {
+      historyFor = undefined;
+      render();
+      return;
+    }
+    historyFor = alert.id;
+    history = 'loading';
+    render();
+    fetchAlertAudit(alert.id).then(
+      (entries) => {
+        if (historyFor === alert.id) ((history = entries), render());
+      },
+      () => {
+        if (historyFor === alert.id) ((history = 'failed'), render());
+      },
+    );
+  };
 
   const ackForm = (alert: Alert): HTMLElement => {
     const comment = h('input', { attrs: { name: 'comment', maxlength: '1000', placeholder: t('alerts.comment'), 'aria-label': t('alerts.comment') } });
@@ -96,6 +130,18 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
       h('div', { class: 'alert-message', text: message }),
       h('div', { class: 'alert-district', text: alert.district }),
       acked ? h('div', { class: 'alert-acked', text: t('alerts.ackedBy', { by: alert.acknowledgedBy ?? '?' }) }) : null,
+      h('button', {
+        class: 'link-button history-button',
+        text: t('alerts.history'),
+        attrs: { type: 'button', 'aria-expanded': String(historyFor === alert.id), 'data-action': 'alert-history' },
+        on: {
+          click: (event) => {
+            event.stopPropagation();
+            toggleHistory(alert);
+          },
+        },
+      }),
+      historyFor === alert.id ? historyList() : null,
     );
     li.addEventListener('click', () => options.onSelect(alert));
     li.addEventListener('keydown', (event) => {

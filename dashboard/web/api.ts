@@ -70,3 +70,12 @@ export interface CitySnapshot {
   alerts: Alert[];
 }
 export const fetchSnapshot = (at: number): Promise<CitySnapshot> => request('GET', `/api/snapshot?at=${Math.round(at)}`);
+
+export interface AlertAuditEntry {
+  alertId: string;
+  at: string;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+export const fetchAlertAudit = (id: string): Promise<AlertAuditEntry[]> => request('GET', `/api/alerts/${encodeURIComponent(id)}/audit`);

@@ -108,6 +108,14 @@ const vi = {
   'legend.aqi.vn.5': 'Nguy hại (≥ 301)',
   'legend.aqi.us.5': 'Nguy hiểm (≥ 301)',
   'conn.stale': 'dữ liệu cũ ({min} phút)',
+  'alerts.history': 'Lịch sử',
+  'alerts.historyFailed': 'Không tải được lịch sử.',
+  'audit.raised': 'Phát sinh',
+  'audit.escalated': 'Tăng mức',
+  'audit.updated': 'Cập nhật',
+  'audit.acknowledged': 'Xác nhận',
+  'audit.commented': 'Ghi chú',
+  'audit.resolved': 'Kết thúc',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -219,6 +227,14 @@ const en: Record<MessageKey, string> = {
   'legend.aqi.vn.5': 'Hazardous (≥ 301)',
   'legend.aqi.us.5': 'Hazardous (≥ 301)',
   'conn.stale': 'data stale ({min} min)',
+  'alerts.history': 'History',
+  'alerts.historyFailed': 'Could not load the history.',
+  'audit.raised': 'Raised',
+  'audit.escalated': 'Escalated',
+  'audit.updated': 'Updated',
+  'audit.acknowledged': 'Acknowledged',
+  'audit.commented': 'Comment',
+  'audit.resolved': 'Resolved',
 };
 
 const TABLES: Record<Language, Record<MessageKey, string>> = { vi, en };
