@@ -12,7 +12,7 @@ describe('cityops replay of a real dataset', () => {
     const t = await startTestCenter();
     cleanups.push(() => removeDir(t.dataDir));
     cleanups.push(() => t.close());
-    const file = join(import.meta.dirname, '../../../../shared/data/air_quality/us_consulate_hcmc_pm25_2016_YTD_airnow.csv');
+    const file = join(import.meta.dirname, '../../../simulators/datasets/hcmc/us_consulate_hcmc_pm25_2016_YTD_airnow.csv');
     const summary = (await cli(t.dataDir, 'replay', file, '--speed', 'max', '--from', '2016-03-01', '--to', '2016-03-02', '--url', t.mqttUrl)) as Record<string, unknown>;
     expect(summary).toMatchObject({ source: 'us-consulate', selected: 24, acked: 24, errors: 0 });
     expect(await t.center.store.count({ sensorId: 'air-us-consulate' })).toBe(24);

@@ -6,7 +6,7 @@ import { loadUsConsulateCsv, parseUsConsulateCsv, US_CONSULATE_SENSOR_ID } from 
 import { healthyAirSensorId, loadHealthyAirCsv, parseHealthyAirCsv } from './healthyair.ts';
 import { skippedTotal } from './dataset-stats.ts';
 
-const DATA = join(import.meta.dirname, '../../../../../shared/data/air_quality');
+const DATA = join(import.meta.dirname, '../../../datasets/hcmc');
 const body = (payload: Buffer): Record<string, unknown> => JSON.parse(payload.toString()) as Record<string, unknown>;
 
 const CONSULATE_HEADER = 'Site;Parameter;Date (LT);Year;Month;Day;Hour;AQI;AQI Category;24-hr. Midpoint Avg. Conc.;Raw Conc.;Conc. Unit;Duration;QC Name';
