@@ -343,7 +343,7 @@ program
   .option('--url <url>', 'broker URL (default mqtt://127.0.0.1:<CITYOPS_MQTT_PORT>)')
   .option('--out <dir>', 'folder for the recording files (default <dataDir>/recordings)')
   .option('--prefix <name>', 'file name prefix', 'cityops')
-  .option('--rotate-mb <n>', 'start a new file after this many compressed MiB', number, 64)
+  .option('--rotate-mb <n>', 'start a new file after this many MiB of NDJSON (before gzip; files on disk are smaller)', number, 256)
   .option('--rotate-minutes <n>', 'start a new file after this many minutes', number, 60)
   .option('--duration <s>', 'stop by itself after this many seconds', number)
   .option('--include-status', 'also record sensor status messages')

@@ -9,7 +9,12 @@ export interface RecordingWriterOptions {
   dir: string;
   /** File name prefix (default `cityops`). */
   prefix?: string;
-  /** Start a new file once the current one has this many compressed bytes on disk (default 64 MiB). */
+  /**
+   * Start a new file once the current one holds this many bytes of NDJSON
+   * (before compression, so a file on disk is always smaller; default 256 MiB).
+   * Counted before compression because gzip reaches the disk asynchronously:
+   * rotation must not depend on how busy the machine is.
+   */
   maxBytes?: number;
   /** Start a new file once the current one is this old (default 1 h). */
   maxAgeMs?: number;
@@ -31,6 +36,7 @@ interface OpenFile {
   gzip: Gzip;
   out: WriteStream;
   openedAt: number;
+  bytes: number;
   done: Promise<void>;
 }
 
@@ -44,7 +50,7 @@ const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g
 export function createRecordingWriter(options: RecordingWriterOptions): RecordingWriter {
   const clock = options.clock ?? Date.now;
   const prefix = options.prefix ?? 'cityops';
-  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   const maxAgeMs = options.maxAgeMs ?? 3_600_000;
   mkdirSync(options.dir, { recursive: true });
   const startedAt = stamp(clock());
@@ -60,7 +66,7 @@ export function createRecordingWriter(options: RecordingWriterOptions): Recordin
     const out = createWriteStream(path);
     gzip.pipe(out);
     paths.push(path);
-    return { path, gzip, out, openedAt: clock(), done: finished(out) };
+    return { path, gzip, out, openedAt: clock(), bytes: 0, done: finished(out) };
   };
 
   const finish = (file: OpenFile): void => {
@@ -71,12 +77,14 @@ export function createRecordingWriter(options: RecordingWriterOptions): Recordin
   return {
     write(message) {
       if (closed) return;
-      if (current && (current.out.bytesWritten >= maxBytes || clock() - current.openedAt >= maxAgeMs)) {
+      if (current && (current.bytes >= maxBytes || clock() - current.openedAt >= maxAgeMs)) {
         finish(current);
         current = null;
       }
       current ??= open();
-      current.gzip.write(encodeRecordedMessage(message));
+      const line = encodeRecordedMessage(message);
+      current.bytes += Buffer.byteLength(line);
+      current.gzip.write(line);
       written++;
     },
     files: () => [...paths],
