@@ -11,3 +11,4 @@ export * from './replay/index.ts';
 export * from './faults/index.ts';
 export * from './load/index.ts';
 export * from './gateway-runner.ts';
+export * from './fleet.ts';

@@ -8,9 +8,11 @@ import {
   attachReplayControls,
   batchForGateway,
   createReplayProgress,
+  expandFleet,
   loadPayload,
   loadReplaySource,
   parseFaultSpec,
+  parseFleetCounts,
   runLoad,
   parseWindowTime,
   selectItems,
@@ -18,6 +20,7 @@ import {
   startReplay,
   startSimulation,
   type FaultOptions,
+  type FleetCounts,
   type SimulatedGateway,
   type SourceKind,
 } from '@cityops/simulators';
@@ -233,23 +236,32 @@ program
   .option('--domain <domains>', 'only these domains (comma-separated)')
   .option('--faults <spec>', 'inject field faults, e.g. dropout=0.05,spike=0.02,duplicate,outOfOrder,malformed,foreignTopic,stuck,clockSkew=0.2,clockSkewMs=120000,reconnectStorm=60000 (bare name = default rate)', (v) => parseFaultSpec(v))
   .option('--sensors <ids>', 'only these sensors (comma-separated ids)')
+  .option('--count <spec>', 'sensors per domain, e.g. traffic=2000,flood=1000,air=100: beyond the registry, copies of its sites 50–300 m away are registered (default: the registry as it is)', (v) => parseFleetCounts(v))
   .option('--interval <s>', 'reporting interval for every sensor, seconds (default: the registry\'s, else 5–10 s)', number)
   .option('--gateways <n>', 'put the flood sensors behind n simulated gateways (accounts sim-gw-1…n) that publish batches', number)
   .option('--load', 'load mode for benchmarks: the sensors send small readings at a fixed total rate, then print achieved rate and publish→ack latency')
   .option('--rate <n>', 'load mode: messages per second across all sensors', number, 1000)
   .option('--duration <s>', 'load mode: seconds to run', number, 10)
   .addOption(new Option('--qos <n>', 'load mode: MQTT QoS').choices(['0', '1']).default('1'))
-  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; sensors?: string; interval?: number; gateways?: number; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
+  .action(async (opts: { url: string; seed?: number; scenario: 'demo' | 'calm'; domain?: string; faults?: FaultOptions; sensors?: string; count?: FleetCounts; interval?: number; gateways?: number; load?: boolean; rate: number; duration: number; qos: '0' | '1' }) => {
     const cfg = config();
     const logger = createLogger(cfg.logLevel);
     const db = openCenterDatabase(cfg.dataDir);
     const directory = createSensorDirectory({ db, registryFile: cfg.registryFile });
     const only = opts.domain ? new Set(opts.domain.split(',')) : undefined;
     const ids = opts.sensors ? new Set(opts.sensors.split(',').map((s) => s.trim())) : undefined;
+    let fleet = directory.all();
+    if (opts.count) {
+      const features = expandFleet(fleet.filter((s) => !s.registered).map((s) => s.feature), opts.count, opts.seed ?? 1);
+      // The center learns of the extra sensors through its registry table, even while it runs.
+      for (const feature of features) if (!directory.get(feature.properties.id)) directory.register(feature);
+      fleet = features.map((f) => directory.get(f.properties.id)!);
+      logger.info({ sensors: fleet.length }, 'simulated fleet registered; provisioning device accounts (scrypt, once per sensor)');
+    }
     const sensors = await provisionSimulatedSensors({
       dataDir: cfg.dataDir,
       accounts: createSqliteDeviceAccounts(db),
-      sensors: directory.all().filter((s) => (!only || only.has(s.domain)) && (!ids || ids.has(s.feature.properties.id))),
+      sensors: fleet.filter((s) => (!only || only.has(s.domain)) && (!ids || ids.has(s.feature.properties.id))),
     });
     // flood gauges are the sensors most often wired to a field gateway (LoRaWAN) in practice
     const gateways: SimulatedGateway[] = [];
