@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { DOMAINS, READING_FIELDS, isDomain, type Domain, type Reading, type ReadingField } from '@cityops/contracts';
 import { invalidQueryError, storeClosedError, storeOpenFailedError, storeWriteFailedError } from '../errors.ts';
 import { rollupTableOf, schemaSql, tableOf } from './embedded-schema.ts';
+import { checkHistoryQuery } from './history-query.ts';
 import { checkDistrictQuery, type DistrictHistoryStore } from './district-history.ts';
 import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, ROLLUP_MS, useRollups, type RollupStore } from '../rollup/rollup-port.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from './telemetry-store.ts';
@@ -194,15 +195,8 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
 
     async history(query: HistoryQuery): Promise<HistorySeries> {
       ensureOpen();
+      const result = checkHistoryQuery(query);
       const { sensorId, domain, from, to, everyMs } = query;
-      if (!isDomain(domain)) throw invalidQueryError(`unknown domain ${JSON.stringify(domain)}`);
-      if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
-        throw invalidQueryError(`need finite from <= to; got from=${from} to=${to}`);
-      }
-      if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs > 0)) {
-        throw invalidQueryError(`everyMs must be a positive integer; got ${everyMs}`);
-      }
-      const result: HistorySeries = { sensorId, domain, from, to, everyMs: everyMs ?? null, points: [] };
       const entry = series[domain].get(sensorId);
       if (!entry) return result;
       const s = stmts[domain];

@@ -3,6 +3,7 @@ import { DOMAINS, isDomain, type Domain, type Reading } from '@cityops/contracts
 import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError, storeQueryFailedError } from '../../errors.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from '../telemetry-store.ts';
 import { influxQuery, postV1Write, type InfluxAuth } from './influx-http.ts';
+import { checkHistoryQuery } from '../history-query.ts';
 import { checkDistrictQuery, type DistrictHistoryStore } from '../district-history.ts';
 import { bucketHistoryQuery, countQuery, districtHistoryQuery, ident, latestQuery, rawHistoryQuery, rollupComputeQuery, rollupHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
 import { RECEIVED_AT_FIELD, escapeTag, readingsToLines } from './line-protocol.ts';
@@ -135,15 +136,8 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
 
     async history(q: HistoryQuery): Promise<HistorySeries> {
       ensureOpen();
+      const result = checkHistoryQuery(q);
       const { sensorId, domain, from, to, everyMs } = q;
-      if (!isDomain(domain)) throw invalidQueryError(`unknown domain ${JSON.stringify(domain)}`);
-      if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
-        throw invalidQueryError(`need finite from <= to; got from=${from} to=${to}`);
-      }
-      if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs > 0)) {
-        throw invalidQueryError(`everyMs must be a positive integer; got ${everyMs}`);
-      }
-      const result: HistorySeries = { sensorId, domain, from, to, everyMs: everyMs ?? null, points: [] };
       if (to === from) return result;
       const res = await query(
         everyMs === undefined
