@@ -38,3 +38,15 @@ export const Alert = Type.Object({
 export type Alert = Static<typeof Alert>;
 
 export const isOpen = (a: Pick<Alert, 'state'>): boolean => a.state !== 'resolved';
+
+/** One entry of an alert's audit trail (`GET /api/alerts/:id/audit`): who did what, when. */
+export interface AlertAuditEntry {
+  alertId: string;
+  /** ISO-8601 */
+  at: string;
+  /** an operator's username, or `system` for rule-driven changes */
+  actor: string;
+  /** raised | updated | acknowledged | commented | resolved */
+  action: string;
+  detail: Record<string, unknown>;
+}

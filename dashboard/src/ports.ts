@@ -1,7 +1,7 @@
-import type { Alert, AlertState, Domain, HistoryQuery, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
+import type { Alert, AlertAuditEntry, AlertState, Domain, HistoryQuery, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
 import type { Logger } from 'pino';
 
-export type { HistoryPoint, HistoryQuery, HistorySeries } from '@cityops/contracts';
+export type { AlertAuditEntry, HistoryPoint, HistoryQuery, HistorySeries } from '@cityops/contracts';
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -82,14 +82,6 @@ export interface DashboardDeps {
   logger: Logger;
 }
 
-/** One line of an alert's audit trail, as the center's alert service records it. */
-export interface AlertAuditEntry {
-  alertId: string;
-  at: string;
-  actor: string;
-  action: string;
-  detail: Record<string, unknown>;
-}
 
 export interface DashboardOptions {
   /** The Vite build output (index.html + assets/). */

@@ -1,4 +1,4 @@
-import type { Alert, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
+import type { Alert, AlertAuditEntry, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export interface Me {
@@ -71,11 +71,5 @@ export interface CitySnapshot {
 }
 export const fetchSnapshot = (at: number): Promise<CitySnapshot> => request('GET', `/api/snapshot?at=${Math.round(at)}`);
 
-export interface AlertAuditEntry {
-  alertId: string;
-  at: string;
-  actor: string;
-  action: string;
-  detail: Record<string, unknown>;
-}
 export const fetchAlertAudit = (id: string): Promise<AlertAuditEntry[]> => request('GET', `/api/alerts/${encodeURIComponent(id)}/audit`);
+export type { AlertAuditEntry };

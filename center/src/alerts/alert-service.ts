@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Alert, AlertState, Domain, Reading } from '@cityops/contracts';
+import type { Alert, AlertAuditEntry, AlertState, Domain, Reading } from '@cityops/contracts';
 import { AlertServiceError } from './alert-errors.ts';
 import { createRuleEngine, type AlertChange, type RuleAreas, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
 import type { SensorDirectory } from '../sensors/sensor-directory.ts';
@@ -12,13 +12,6 @@ export interface AlertFilter {
   limit?: number;
 }
 
-export interface AuditEntry {
-  alertId: string;
-  at: string;
-  actor: string;
-  action: string;
-  detail: Record<string, unknown>;
-}
 
 export interface AlertComment {
   alertId: string;
@@ -47,7 +40,7 @@ export interface AlertService {
   acknowledge(id: string, by: string, comment?: string): Alert;
   list(filter?: AlertFilter): Alert[];
   get(id: string): Alert | undefined;
-  audit(alertId: string): AuditEntry[];
+  audit(alertId: string): AlertAuditEntry[];
   /** Writes the engine's window state; also done on every alert change. */
   saveState(): void;
 }
