@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
-import { applyOps, checkLifecycle, fullOpsArb, type Op } from './test-operations.ts';
+import { applyOps, expectLifecycleInvariants, fullOpsArb, type Op } from './test-operations.ts';
 import { flood, floodSensor, SECOND, T0 } from './test-fixtures.ts';
 
 /** The lifecycle invariants with every rule kind running together (rise, offline, district, thresholds). */
@@ -10,13 +10,7 @@ describe('engine properties under the full HCMC rule set', () => {
   it('one open alert per (rule, subject), sensor or district; resolves follow raises; ids never reused', () => {
     fc.assert(
       fc.property(fullOpsArb, (ops) => {
-        const engine = createRuleEngine({ rules: HCMC_DEFAULT_RULES });
-        const { changes } = applyOps(engine, ops);
-        const open = checkLifecycle(changes);
-        const engineOpen = engine.openAlerts();
-        const keys = engineOpen.map((a) => `${a.ruleId}|${a.subject.kind}:${a.subject.id}`);
-        expect(new Set(keys).size).toBe(keys.length);
-        expect(new Set(engineOpen.map((a) => a.id))).toEqual(new Set(open.values()));
+        expectLifecycleInvariants(createRuleEngine({ rules: HCMC_DEFAULT_RULES }), ops);
       }),
       { numRuns: 200 },
     );

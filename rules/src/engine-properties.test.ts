@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { isOpen } from '@cityops/contracts';
 import { createRuleEngine } from './engine.ts';
 import { HCMC_DEFAULT_RULES } from './hcmc-default-rules.ts';
-import { applyOps, checkLifecycle, opsArb, SENSORS } from './test-operations.ts';
+import { applyOps, checkLifecycle, expectLifecycleInvariants, opsArb, SENSORS } from './test-operations.ts';
 import { floodSensor, flood, SECOND, T0 } from './test-fixtures.ts';
 import { THRESHOLD_DEFAULTS } from './test-fixtures.ts';
 import type { AlertChange } from './types.ts';
@@ -12,13 +12,7 @@ describe('engine properties', () => {
   it('never more than one open alert per (rule, subject); every resolve follows its raise', () => {
     fc.assert(
       fc.property(opsArb, (ops) => {
-        const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
-        const { changes } = applyOps(engine, ops);
-        const open = checkLifecycle(changes);
-        const engineOpen = engine.openAlerts();
-        const keys = engineOpen.map((a) => `${a.ruleId}|${a.subject.kind}:${a.subject.id}`);
-        expect(new Set(keys).size).toBe(keys.length);
-        expect(new Set(engineOpen.map((a) => a.id))).toEqual(new Set(open.values()));
+        expectLifecycleInvariants(createRuleEngine({ rules: THRESHOLD_DEFAULTS }), ops);
       }),
       { numRuns: 300 },
     );

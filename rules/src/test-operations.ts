@@ -115,3 +115,18 @@ export function checkLifecycle(changes: readonly AlertChange[]): Map<string, str
   return openByKey;
 }
 
+
+/**
+ * Runs the operations on the engine and checks the lifecycle invariants: the
+ * change log is consistent (checkLifecycle), at most one open alert per
+ * (rule, subject) in the engine, and the engine's open alerts are exactly the
+ * ones the change log left open.
+ */
+export function expectLifecycleInvariants(engine: RuleEngine, ops: readonly Op[]): void {
+  const { changes } = applyOps(engine, ops);
+  const open = checkLifecycle(changes);
+  const engineOpen = engine.openAlerts();
+  const keys = engineOpen.map((a) => `${a.ruleId}|${a.subject.kind}:${a.subject.id}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  expect(new Set(engineOpen.map((a) => a.id))).toEqual(new Set(open.values()));
+}
