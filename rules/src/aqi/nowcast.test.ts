@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meanIfComplete, nowcast } from './nowcast.ts';
+import { usCurrentAqi } from './us-aqi.ts';
 
 describe('NowCast', () => {
   it('steady air: the NowCast is the concentration', () => {
@@ -34,5 +35,33 @@ describe('NowCast', () => {
   it('means require their completeness count', () => {
     expect(meanIfComplete([1, 2, 3, null], 3)).toBe(2);
     expect(meanIfComplete([1, null, null], 2)).toBeNull();
+  });
+});
+
+/*
+ * The worked example of EPA/AirNow's "Computing the NowCast" training slides, as stored at
+ * https://cdn.slideserve.com/brina/computing-the-nowcast (the copy does not name its author; the
+ * steps are word for word those of EPA's "PM NowCast" fact sheet,
+ * nepis.epa.gov/Exe/ZyPURL.cgi?Dockey=P100X0J6.txt, which itself gives no numbers).
+ * "Example 12-hour period 50 80 75 90 82 53 64 74 21 10 16 13" (oldest first), range 90 − 10 = 80,
+ * scaled rate of change 80/90, weight factor 1 − 80/90 = 0.11 < 0.5 so 0.5, NowCast
+ * (13·0.5⁰ + 16·0.5¹ + 10·0.5² + 21·0.5³ + 74·0.5⁴ + …)/(0.5⁰ + 0.5¹ + …) = 17.4 µg/m³.
+ * The AQI of it is ours, by the 2024 table: 17.4 (NowCast truncated to 0.1, AirNow forum "The
+ * NowCast for PM2.5 and PM10") → 49/26.3 × 8.3 + 51 = 66.46 → 66.
+ */
+describe('NowCast: the EPA worked example', () => {
+  const mostRecentFirst = [13, 16, 10, 21, 74, 64, 53, 82, 90, 75, 80, 50];
+
+  it('gives 17.4 µg/m³ (w floored at ½)', () => {
+    expect(nowcast(mostRecentFirst)).toBeCloseTo(17.4139, 4);
+    expect(Math.trunc(nowcast(mostRecentFirst)! * 10) / 10).toBe(17.4);
+  });
+
+  it('the VN literal form Σ(½)^i·c_i gives the same 17.4 at one decimal (×(1 − ½¹²))', () => {
+    expect(nowcast(mostRecentFirst, 'vn')).toBeCloseTo(17.4139 * (1 - 0.5 ** 12), 4);
+  });
+
+  it('PM2.5 NowCast 17.4 → US AQI 66', () => {
+    expect(usCurrentAqi({ pm25: mostRecentFirst })!.value).toBe(66);
   });
 });

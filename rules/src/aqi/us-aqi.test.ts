@@ -75,6 +75,51 @@ describe('US AQI sub-index (May 2024 breakpoints)', () => {
   });
 });
 
+/*
+ * Worked examples published with the EPA's Technical Assistance Document (TAD).
+ *
+ * Where they come from: the 2024 TAD's section "Using the table and the equation and concentration
+ * data to calculate the AQI" (EPA-454/B-24-002, §IV, p. 15 by its contents) could not be read here —
+ * the stored copy (nepis.epa.gov/Exe/ZyPURL.cgi?Dockey=P101AP0Q.txt) showed only its opening pages.
+ * The values below are the TAD examples as quoted by the CRAN package con2aqi, whose manual cites
+ * the May 2016 TAD (EPA-454/B-16-002) as its method (https://rdrr.io/cran/con2aqi/man/con2aqi.html,
+ * "Examples"):
+ *   con2aqi("o3", 0.078, "8h") #126 · con2aqi("pm25", 35.9) #102 · con2aqi("co", 8.4) #90
+ * The three table rows they use (8-h O3 0.071–0.085, PM2.5 35.5–55.4, CO 4.5–9.4) are unchanged
+ * by the May 2024 revision, so the 2024 tables must give the same indices.
+ * Rounding rules (AirNow, "The AQI Equation (2024 – Valid Beginning May 6th, 2024)",
+ * forum.airnowtech.org/t/the-aqi-equation-2024-valid-beginning-may-6th-2024/453): averages are
+ * truncated to 0.001 ppm for O3, 0.1 µg/m³ for PM2.5, 1 µg/m³ for PM10; the AQI is rounded to
+ * the nearest integer.
+ * (con2aqi also lists con2aqi("o3", 0.162, "1h") #148. The equation on the 1-hour row 0.125–0.164
+ * gives 49/0.039 × 0.037 + 101 = 147.49 → 147, and the TAD text could not be checked, so that
+ * value is not asserted as an official example.)
+ */
+describe('US AQI: the TAD worked examples', () => {
+  it('8-hour O3 0.078 ppm → 126 (49/0.014 × 0.007 + 101 = 125.5 → 126); an unrounded 0.07853 truncates to 0.078', () => {
+    expect(usSubIndex('o3_8h', 0.078)).toBe(126);
+    expect(usSubIndex('o3_8h', 0.07853)).toBe(126);
+  });
+
+  it('PM2.5 35.9 µg/m³ → 102 (49/19.9 × 0.4 + 101 = 101.98)', () => {
+    expect(usSubIndex('pm25_24h', 35.9)).toBe(102);
+    expect(usSubIndex('pm25_24h', 35.99)).toBe(102); // truncated to 35.9 first, never rounded up to 36.0
+  });
+
+  it('CO 8.4 ppm → 90 (49/4.9 × 3.9 + 51 = 90.0)', () => {
+    expect(usSubIndex('co_8h', 8.4)).toBe(90);
+  });
+
+  it('together: the AQI is the highest sub-index (126, ozone) and names its pollutant', () => {
+    const o3 = ppbToUgm3('o3', 78);
+    const co = ppbToUgm3('co', 8400);
+    const result = usCurrentAqi({ o3: hours(o3, o3, 8), pm25: hours(35.9, 35.9, 12), co: hours(co, co, 8) });
+    expect(result!.subIndices).toEqual({ o3: 126, pm25: 102, co: 90 });
+    expect(result!.value).toBe(126);
+    expect(result!.dominant).toBe('o3');
+  });
+});
+
 describe('gas conversion at 25 °C (24.45 L/mol)', () => {
   it('µg/m³ → ppb/ppm by molar mass', () => {
     expect(ugm3ToPpb('no2', 100)).toBeCloseTo(53.146, 3);

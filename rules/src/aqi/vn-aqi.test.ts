@@ -5,6 +5,14 @@ import { VN_AQI_BREAKPOINTS, VN_AQI_INDEX, maxEightHourMean, vnDailyAqi, vnHourl
 const twelve = (c1: number, rest = c1): number[] => [c1, ...Array<number>(11).fill(rest)];
 const day = (value: number, hours = 24): Array<number | null> => Array.from({ length: 24 }, (_, i) => (i < hours ? value : null));
 
+/*
+ * Official worked examples: none are asserted here. Decision 1459/QĐ-TCMT (12 Nov 2019) gives the
+ * formulas (NowCast weights, Σ(½)^i·c_i when w ≤ ½, the sub-index interpolation) and Tables 1–3,
+ * and — as far as the copies reachable here show (thuvienphapluat.vn and cem.gov.vn, only the
+ * decision's opening pages) — no numerical example; we found no public quotation of one either.
+ * So every value in this file is computed by hand from Table 2; the EPA's NowCast example, which
+ * the decision's PM method follows, is checked in nowcast.test.ts for the 'vn' variant too.
+ */
 describe('VN_AQI sub-index (Decision 1459/QĐ-TCMT, Table 2)', () => {
   const parameters = Object.keys(VN_AQI_BREAKPOINTS) as VnAqiParameter[];
 
