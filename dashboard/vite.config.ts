@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { cityopsSprite } from './sprite/build-sprite.ts';
 
 const backend = process.env.CITYOPS_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 
@@ -7,6 +8,8 @@ const backend = process.env.CITYOPS_DEV_BACKEND ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   root: fileURLToPath(new URL('./web', import.meta.url)),
   base: '/',
+  // The map's icon sprite (sprites/cityops{,@2x}.{json,png}) is drawn from sprite/icons/*.svg at build time.
+  plugins: [cityopsSprite()],
   // Copied verbatim into the build: the committed map-label glyph PBFs (web/public/glyphs/).
   publicDir: fileURLToPath(new URL('./web/public', import.meta.url)),
   build: {

@@ -152,6 +152,23 @@ describe('dashboard in Chromium', () => {
     expect(mapState.labels).toContain('Quận Phú Nhuận');
     expect(record.failed).toEqual([]);
     expect(record.requests.some((url) => url.includes('/glyphs/DejaVu%20Sans%20Bold/7680-7935.pbf'))).toBe(true);
+    // The project's own sprite, from this server (1x on this display), and icon layers drawn with it.
+    expect(record.requests).toEqual(expect.arrayContaining([`${origin}/sprites/cityops.json`, `${origin}/sprites/cityops.png`]));
+    const icons = await page.evaluate(() => {
+      const map = window.__cityops?.map;
+      if (!map) throw new Error('no map');
+      return {
+        images: map.listImages(),
+        hotspots: map.queryRenderedFeatures({ layers: ['flood-hotspots'] }).length,
+        offline: map.queryRenderedFeatures({ layers: ['sensors-traffic-status'] }).map((f) => String(f.properties.id)),
+        legend: [...document.querySelectorAll<HTMLImageElement>('.legend img.legend-icon')].map((img) => ({ id: img.dataset.icon, loaded: img.complete && img.naturalWidth > 0 })),
+      };
+    });
+    expect(icons.images).toEqual(expect.arrayContaining(['alert-critical', 'alert-major', 'alert-minor', 'alert-info', 'sensor-offline', 'sensor-no-data', 'flood-hotspot', 'traffic-detector']));
+    expect(icons.hotspots).toBeGreaterThan(50);
+    expect(icons.offline).toEqual(['trf-vovankiet']);
+    expect(icons.legend.map((i) => i.id)).toEqual(expect.arrayContaining(['sensor-offline', 'sensor-no-data', 'flood-hotspot', 'alert-critical']));
+    expect(icons.legend.every((i) => i.loaded)).toBe(true);
     expect(new Set(mapState.sensors).size, mapState.sensors.join()).toBe(12);
     expect(mapState.center[0]).toBeCloseTo(106.7, 1);
     expect(mapState.center[1]).toBeCloseTo(10.78, 1);
@@ -189,6 +206,12 @@ describe('dashboard in Chromium', () => {
     dashboard.publishAlert(minor);
     dashboard.publishAlert(critical);
     await expect.poll(() => page.locator('.alert-item').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.alertId))).toEqual(['alrt-traffic-1', 'alrt-air-1']);
+    // Each open alert stands on the map as its severity's icon.
+    const markers = () =>
+      page.evaluate(() =>
+        (window.__cityops?.map.queryRenderedFeatures({ layers: ['alert-markers'] }) ?? []).map((f) => `${String(f.properties.id)}:${String(f.properties.severity)}`).sort(),
+      );
+    await expect.poll(markers).toEqual(['alrt-air-1:minor', 'alrt-traffic-1:critical']);
     // The new critical alert is announced over the map (role=alert); the minor one is not.
     const announced = page.locator('.critical-banner');
     await expect.poll(() => announced.isVisible()).toBe(true);

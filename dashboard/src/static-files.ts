@@ -10,7 +10,7 @@ export interface StaticFilesOptions {
 }
 
 // Paths the SPA fallback must never answer with index.html: an API client expects JSON 404s.
-const NON_PAGE_PREFIXES = ['/api/', '/basemap/', '/socket.io/', '/mqtt', '/assets/', '/glyphs/'];
+const NON_PAGE_PREFIXES = ['/api/', '/basemap/', '/socket.io/', '/mqtt', '/assets/', '/glyphs/', '/sprites/'];
 
 /**
  * The Vite build at `/` (hashed /assets/ cached for a year, index.html

@@ -15,6 +15,8 @@ export interface AlertsPanel {
 export interface AlertsPanelOptions {
   canAcknowledge: boolean;
   onSelect(alert: Alert): void;
+  /** The open alerts after every change to the list (the map's alert markers follow it). */
+  onChange?(alerts: readonly Alert[]): void;
 }
 
 export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
@@ -184,6 +186,7 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
     alerts.upsert(alert);
     if (ackOpenFor && !alerts.get(ackOpenFor)) ackOpenFor = undefined;
     render();
+    options.onChange?.(alerts.ordered());
   };
 
   render();
@@ -194,6 +197,7 @@ export function createAlertsPanel(options: AlertsPanelOptions): AlertsPanel {
     replace(next) {
       alerts.replace(next);
       render();
+      options.onChange?.(alerts.ordered());
     },
     upsert,
   };

@@ -6,6 +6,7 @@ import { createConnectionIndicator } from './connection-indicator.ts';
 import { createCriticalAnnouncer } from './critical-announcer.ts';
 import { h } from './dom.ts';
 import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
+import { addIconLayers, type IconLayers } from './icon-layers.ts';
 import { CLUSTER_THRESHOLD, addSensorLayers, type SensorLayers } from './layers.ts';
 import { createLegend } from './legend.ts';
 import { createMap } from './map.ts';
@@ -67,10 +68,14 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     const subject = alert.subject.kind === 'sensor' ? sensors?.state.get(alert.subject.id) : undefined;
     if (subject) sensorPanel.open(subject);
   };
-  const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert });
+  let icons: IconLayers | undefined;
+  const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert, onChange: (open) => icons?.setAlerts(open) });
   let sensors: SensorLayers | undefined;
   const legend = createLegend(
-    (domain, visible) => sensors?.setVisible(domain, visible),
+    (domain, visible) => {
+      sensors?.setVisible(domain, visible);
+      icons?.setVisible(domain, visible);
+    },
     (scheme) => sensors?.setAirScheme(scheme),
   );
   const sensorPanel = createSensorPanel({ onClose: () => map?.getCanvas().focus() });
@@ -125,6 +130,10 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       for (const alert of inFlight) alerts.upsert(alert);
       await mapLoaded;
       sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor), cluster: collection.features.length >= CLUSTER_THRESHOLD && new URLSearchParams(location.search).get('cluster') !== '0', large: collection.features.length >= CLUSTER_THRESHOLD });
+      if (!icons) {
+        icons = addIconLayers(readyMap);
+        icons.setAlerts(alerts.alerts.ordered());
+      }
       sensors.setSensors(collection);
     } finally {
       inFlight = undefined;

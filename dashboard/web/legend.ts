@@ -1,6 +1,7 @@
-import { DOMAINS, type Domain } from '@cityops/contracts';
+import { DOMAINS, SEVERITIES, type Domain } from '@cityops/contracts';
 import { h } from './dom.ts';
 import { onLanguageChange, t, tryT } from './i18n.ts';
+import { FLOOD_HOTSPOT_ICON, SENSOR_NO_DATA_ICON, SENSOR_OFFLINE_ICON, alertIcon, iconUrl } from './sprite-icons.ts';
 import { AIR_SCHEMES, AQI_COLORS, NO_DATA_COLOR, OFFLINE_COLOR, PALETTES, type AirScheme } from './sensor-classes.ts';
 
 /** Layer toggles with the colour key of each domain; the palette comes from sensor-classes so map and key agree. */
@@ -29,6 +30,10 @@ export function createLegend(onToggle: (domain: Domain, visible: boolean) => voi
 
   const swatch = (color: string, label: string, hollow = false) =>
     h('li', {}, h('span', { class: hollow ? 'swatch hollow' : 'swatch', attrs: { style: `--swatch: ${color}` } }), label);
+  // The map's own sprite icons (their SVG sources, served beside the sprite), so key and map cannot differ.
+  const icon = (id: string) => h('img', { class: 'legend-icon', attrs: { src: iconUrl(id), alt: '', 'data-icon': id } });
+  const iconEntry = (id: string, label: string, color?: string) =>
+    h('li', {}, ...(color ? [h('span', { class: 'swatch', attrs: { style: `--swatch: ${color}` } })] : []), icon(id), label);
 
   const render = (): void => {
     root.replaceChildren(
@@ -50,9 +55,15 @@ export function createLegend(onToggle: (domain: Domain, visible: boolean) => voi
       h(
         'ul',
         { class: 'legend-common' },
-        swatch(OFFLINE_COLOR, t('legend.offline')),
-        swatch(NO_DATA_COLOR, t('legend.noData')),
-        swatch('#6fb7ea', t('legend.hotspot'), true),
+        iconEntry(SENSOR_OFFLINE_ICON, t('legend.offline'), OFFLINE_COLOR),
+        iconEntry(SENSOR_NO_DATA_ICON, t('legend.noData'), NO_DATA_COLOR),
+        iconEntry(FLOOD_HOTSPOT_ICON, t('legend.hotspot')),
+      ),
+      h(
+        'ul',
+        { class: 'legend-common legend-alerts' },
+        // Most severe first, as in the alert list.
+        ...[...SEVERITIES].reverse().map((severity) => iconEntry(alertIcon(severity), `${t('legend.alert')}: ${tryT(`severity.${severity}`) ?? severity}`)),
       ),
     );
   };

@@ -1,6 +1,7 @@
 import { AttributionControl, Map as MapLibreMap, NavigationControl, ScaleControl, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { language, onLanguageChange, type Language } from './i18n.ts';
+import { FLOOD_HOTSPOT_ICON } from './sprite-icons.ts';
 
 export const HCMC_CENTER: [number, number] = [106.7, 10.78];
 export const HCMC_ZOOM = 11.5;
@@ -17,12 +18,14 @@ export const districtNameField = (lang: Language): ['get', string] => ['get', la
 /*
  * The whole style lives here with same-origin sources only: the control
  * room is on a closed network, so no tile, sprite or glyph server. MapLibre
- * needs an absolute glyph URL template, hence the origin parameter.
+ * needs absolute glyph and sprite URLs, hence the origin parameter. The
+ * sprite is the project's own icons, built by the Vite build (sprite/).
  */
 export const basemapStyle = (origin: string, lang: Language): StyleSpecification => ({
   version: 8,
   name: 'cityops-hcmc',
   glyphs: `${origin}/glyphs/{fontstack}/{range}.pbf`,
+  sprite: `${origin}/sprites/cityops`,
   sources: {
     districts: {
       type: 'geojson',
@@ -78,16 +81,18 @@ export const basemapStyle = (origin: string, lang: Language): StyleSpecification
       },
     },
     {
+      // A known flooding place (PC08 list) as a hollow drop; a gauge there is drawn over it in its depth colour.
       id: 'flood-hotspots',
-      type: 'circle',
+      type: 'symbol',
       source: 'flood-hotspots',
-      paint: {
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 15, 6],
-        'circle-color': 'rgba(0, 0, 0, 0)',
-        'circle-stroke-color': '#6fb7ea',
-        'circle-stroke-width': 1.2,
-        'circle-stroke-opacity': 0.8,
+      layout: {
+        'icon-image': FLOOD_HOTSPOT_ICON,
+        'icon-size': ['interpolate', ['linear'], ['zoom'], 10, 0.6, 15, 1],
+        'icon-anchor': 'bottom',
+        'icon-allow-overlap': true,
+        'icon-ignore-placement': true,
       },
+      paint: { 'icon-opacity': 0.9 },
     },
     {
       id: DISTRICT_LABEL_LAYER,
