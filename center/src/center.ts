@@ -109,6 +109,8 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
       sensors: () => airQuality.decorate(sensors.live()),
       sensorDomain: (id) => sensors.get(id)?.domain,
       history: (query) => store.history(query),
+      // GET /api/snapshot: the whole fleet at an instant in one query per domain.
+      latestIn: (window) => store.latestIn(window),
       alerts: {
         list: (filter) => alerts.list(filter),
         acknowledge: (id, by, comment) => alerts.acknowledge(id, by, comment),

@@ -1,4 +1,4 @@
-import type { Alert, AlertAuditEntry, AlertState, Domain, HistoryQuery, HistorySeries, LiveSensorCollection } from '@cityops/contracts';
+import type { Alert, AlertAuditEntry, AlertState, Domain, HistoryQuery, HistorySeries, LiveSensorCollection, Reading } from '@cityops/contracts';
 import type { Logger } from 'pino';
 
 export type { AlertAuditEntry, HistoryPoint, HistoryQuery, HistorySeries } from '@cityops/contracts';
@@ -60,6 +60,12 @@ export interface DashboardDeps {
    */
   sensorDomain?(sensorId: string): Domain | undefined;
   history(query: HistoryQuery): Promise<HistorySeries>;
+  /**
+   * The last reading of every sensor in [from, to), in one batched store
+   * query (TelemetryStore.latestIn). GET /api/snapshot uses it when present;
+   * without it, one history query per sensor.
+   */
+  latestIn?(window: { from: number; to: number }): Promise<Reading[]>;
   alerts: {
     list(filter: AlertFilter): Alert[];
     /**

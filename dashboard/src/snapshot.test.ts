@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Reading } from '@cityops/contracts';
 import { alertAt, type CitySnapshot } from './city-snapshot.ts';
 import { buildDashboard, type Dashboard } from './dashboard.ts';
 import { BASEMAP_DIR, basicAuth, createMemoryDeps, createTempAccounts, sampleAlert, type MemoryDeps, type TempAccounts } from './test-fixtures.ts';
@@ -65,9 +66,32 @@ describe('GET /api/snapshot', () => {
     expect(body.readings.every((r) => r.ts === NOW - 60 * MIN && r.fields.waterLevelCm === 60)).toBe(true);
     expect(body.alerts.map((a) => [a.id, a.state])).toEqual([['open-then', 'active'], ['acked-later', 'active']]);
     expect(body.alerts[1]?.acknowledgedBy).toBeUndefined();
-    // One bounded history query per sensor.
+    // Without the batched port: one bounded history query per sensor ([from, to) with to just past `at`).
     expect(deps.historyCalls).toHaveLength(12);
-    expect(deps.historyCalls.every((q) => q.to === at && q.from === at - 15 * MIN)).toBe(true);
+    expect(deps.historyCalls.every((q) => q.to === at + 1 && q.from === at - 15 * MIN)).toBe(true);
+  });
+
+  it('asks a store with the batched port once for the whole fleet, and keeps only registry sensors', async () => {
+    const windows: Array<{ from: number; to: number }> = [];
+    const at = NOW - 58 * MIN;
+    deps.latestIn = async (window) => {
+      windows.push(window);
+      const r = (sensorId: string, domain: Reading['domain'], ts: number, fields: Reading['fields']): Reading => ({ sensorId, domain, ts, receivedAt: ts + 100, fields, district: 'Quận 1' });
+      return [
+        r('trf-nguyenhue', 'traffic', at, { speedKmh: 21 }),
+        r('fld-nguyenhuucanh', 'flood', at - 5 * MIN, { waterLevelCm: 33 }),
+        r('fld-retired', 'flood', at - MIN, { waterLevelCm: 3 }), // no longer in the registry
+        r('air-thuduc', 'flood', at - MIN, { waterLevelCm: 3 }), // a registry id, but another domain
+      ];
+    };
+    const res = await get(`/api/snapshot?at=${at}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json<CitySnapshot>().readings).toEqual([
+      { sensorId: 'trf-nguyenhue', domain: 'traffic', ts: at, fields: { speedKmh: 21 } },
+      { sensorId: 'fld-nguyenhuucanh', domain: 'flood', ts: at - 5 * MIN, fields: { waterLevelCm: 33 } },
+    ]);
+    expect(windows).toEqual([{ from: at - 15 * MIN, to: at + 1 }]);
+    expect(deps.historyCalls).toEqual([]);
   });
 
   it('takes a look-back and epoch milliseconds', async () => {

@@ -1,6 +1,6 @@
 export { decodeReading, decodeGatewayBatch, decodeObject, type DecodeResult } from './decode/decode-reading.ts';
 export { parseTimestamp, type TimestampResult } from './decode/timestamp.ts';
-export type { HistoryQuery, HistoryPoint, HistorySeries, TelemetryStore } from './store/telemetry-store.ts';
+export type { HistoryQuery, HistoryPoint, HistorySeries, TelemetryStore, TimeWindow } from './store/telemetry-store.ts';
 export {
   createEmbeddedTelemetryStore,
   EMBEDDED_STORE_FILE,

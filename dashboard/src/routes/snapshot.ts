@@ -5,7 +5,7 @@ import type { DashboardDeps } from '../ports.ts';
 import { parseEvery, parseInstant } from '../query-params.ts';
 
 export interface SnapshotRoutesOptions {
-  deps: Pick<DashboardDeps, 'sensors' | 'history' | 'alerts'>;
+  deps: Pick<DashboardDeps, 'sensors' | 'history' | 'latestIn' | 'alerts'>;
   clock: () => number;
 }
 

@@ -194,6 +194,10 @@ export async function createSpooledTelemetryStore(options: SpooledTelemetryStore
       ensureOpen();
       return store.latest();
     },
+    async latestIn(window) {
+      ensureOpen();
+      return store.latestIn(window);
+    },
     async count(f) {
       ensureOpen();
       return store.count(f);

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { DOMAINS, READING_FIELDS, isDomain, type Domain, type Reading, type ReadingField } from '@cityops/contracts';
 import { invalidQueryError, storeClosedError, storeOpenFailedError, storeWriteFailedError } from '../errors.ts';
 import { rollupTableOf, schemaSql, tableOf } from './embedded-schema.ts';
-import { checkHistoryQuery } from './history-query.ts';
+import { checkHistoryQuery, checkTimeWindow } from './history-query.ts';
 import { checkDistrictQuery, type DistrictHistoryStore } from './district-history.ts';
 import { DEFAULT_ROLLUP_HISTORY_MIN_RANGE_MS, ROLLUP_MS, useRollups, type RollupStore } from '../rollup/rollup-port.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from './telemetry-store.ts';
@@ -35,6 +35,8 @@ interface DomainStatements {
   raw: Statement;
   buckets: Statement;
   latest: Statement;
+  /** latest row per series within [@from, @to) */
+  latestIn: Statement;
   countAll: Statement;
   countSeries: Statement;
   /** recompute [@from, @to) of the rollup table from raw rows */
@@ -79,6 +81,16 @@ function prepareDomain(db: Database.Database, domain: Domain): DomainStatements 
          FROM ingest_series s JOIN ${t} r
            ON r.series_id = s.id AND r.ts = (SELECT max(ts) FROM ${t} WHERE series_id = s.id)
          WHERE s.domain = ? ORDER BY s.sensor_id`,
+      )
+      .raw(),
+    // One statement for every series: per series the max(ts) in range is one seek on the (series_id, ts) key,
+    // where a GROUP BY over the window would scan every row of it.
+    latestIn: db
+      .prepare(
+        `SELECT s.sensor_id, s.district, r.ts, r.received_at, ${fields.map((f) => `r."${f}"`).join(', ')}
+         FROM ingest_series s JOIN ${t} r
+           ON r.series_id = s.id AND r.ts = (SELECT max(ts) FROM ${t} WHERE series_id = s.id AND ts >= @from AND ts < @to)
+         WHERE s.domain = @domain ORDER BY s.sensor_id`,
       )
       .raw(),
     rollup: db.prepare(
@@ -173,6 +185,16 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
     }
   });
 
+  /** Rows of the latest/latestIn statements: sensor_id, district, ts, received_at, ...fields. */
+  const readingRows = (domain: Domain, rows: readonly Row[]): Reading[] => {
+    const fields = stmts[domain].fields;
+    return rows.map((row) => {
+      const reading: Reading = { sensorId: row[0] as string, domain, ts: row[2] as number, receivedAt: row[3] as number, fields: fieldsOf(fields, row, 4) };
+      if (typeof row[1] === 'string') reading.district = row[1];
+      return reading;
+    });
+  };
+
   let closed = false;
   const ensureOpen = (): void => {
     if (closed) throw storeClosedError();
@@ -219,19 +241,18 @@ export async function createEmbeddedTelemetryStore(options: EmbeddedTelemetrySto
     async latest(): Promise<Reading[]> {
       ensureOpen();
       const out: Reading[] = [];
+      for (const domain of DOMAINS) for (const reading of readingRows(domain, stmts[domain].latest.all(domain) as Row[])) out.push(reading);
+      return out;
+    },
+
+    async latestIn(window) {
+      ensureOpen();
+      checkTimeWindow(window);
+      const out: Reading[] = [];
+      if (window.to === window.from) return out;
       for (const domain of DOMAINS) {
-        const s = stmts[domain];
-        for (const row of s.latest.all(domain) as Row[]) {
-          const reading: Reading = {
-            sensorId: row[0] as string,
-            domain,
-            ts: row[2] as number,
-            receivedAt: row[3] as number,
-            fields: fieldsOf(s.fields, row, 4),
-          };
-          if (typeof row[1] === 'string') reading.district = row[1];
-          out.push(reading);
-        }
+        const rows = stmts[domain].latestIn.all({ domain, from: window.from, to: window.to }) as Row[];
+        for (const reading of readingRows(domain, rows)) out.push(reading);
       }
       return out;
     },

@@ -1,6 +1,6 @@
 import { isDomain } from '@cityops/contracts';
 import { invalidQueryError } from '../errors.ts';
-import type { HistoryQuery, HistorySeries } from './telemetry-store.ts';
+import type { HistoryQuery, HistorySeries, TimeWindow } from './telemetry-store.ts';
 
 /**
  * Every store refuses the same malformed history queries with the same
@@ -16,4 +16,11 @@ export function checkHistoryQuery(query: HistoryQuery): HistorySeries {
     throw invalidQueryError(`everyMs must be a positive integer; got ${everyMs}`);
   }
   return { sensorId, domain, from, to, everyMs: everyMs ?? null, points: [] };
+}
+
+/** The same check for a latestIn() window. */
+export function checkTimeWindow({ from, to }: TimeWindow): void {
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
+    throw invalidQueryError(`need finite from <= to; got from=${from} to=${to}`);
+  }
 }

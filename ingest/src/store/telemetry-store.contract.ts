@@ -180,6 +180,64 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       expect(await store.count({ sensorId: 'fl-9' })).toBe(2);
     });
 
+    it('latestIn() gives each sensor its last reading in [from, to), one per (domain, sensorId), ordered by domain then sensor', async () => {
+      await store.write([
+        flood('fl-1', T0, 1),
+        flood('fl-1', T0 + 2 * MIN, 2),
+        flood('fl-1', T0 + 5 * MIN, 5), // at `to`: outside
+        flood('fl-2', T0 + MIN, 7), // exactly at `from`: inside
+        flood('fl-3', T0, 9), // only before the window
+        reading('fl-1', 'air', T0 + 3 * MIN, { pm25: 12, pm10: 20 }, 'Quận 1'),
+        reading('tr-1', 'traffic', T0 + 4 * MIN, { speedKmh: 30, intervalS: 60 }),
+        reading('tr-1', 'traffic', T0 + 3 * MIN, { speedKmh: 10, intervalS: 60 }), // older, written later
+      ]);
+      const at = await store.latestIn({ from: T0 + MIN, to: T0 + 5 * MIN });
+      expect(at).toEqual([
+        reading('tr-1', 'traffic', T0 + 4 * MIN, { speedKmh: 30, intervalS: 60 }),
+        flood('fl-1', T0 + 2 * MIN, 2),
+        flood('fl-2', T0 + MIN, 7),
+        reading('fl-1', 'air', T0 + 3 * MIN, { pm25: 12, pm10: 20 }, 'Quận 1'),
+      ]);
+      // The whole past up to `to` equals latest() when nothing is newer.
+      expect(await store.latestIn({ from: 0, to: T0 + 60 * MIN })).toEqual(await store.latest());
+      expect(await store.latestIn({ from: T0 + 10 * MIN, to: T0 + 20 * MIN })).toEqual([]);
+      expect(await store.latestIn({ from: T0 + MIN, to: T0 + MIN })).toEqual([]);
+    });
+
+    it('latestIn() is one reading per sensor even if its district changed in the window, and refuses a bad window', async () => {
+      await store.write([reading('fl-9', 'flood', T0, { waterLevelCm: 1, intervalS: 60 }, 'Quận 4')]);
+      await store.write([reading('fl-9', 'flood', T0 + MIN, { waterLevelCm: 2, intervalS: 60 }, 'Quận 8')]);
+      const at = await store.latestIn({ from: T0, to: T0 + 10 * MIN });
+      expect(at).toHaveLength(1);
+      expect(at[0]?.district).toBe('Quận 8');
+      expect(at[0]?.fields.waterLevelCm).toBe(2);
+      const older = await store.latestIn({ from: T0, to: T0 + MIN });
+      // Which district an older reading carries is the adapter's (SQLite keeps the series' current one, InfluxDB the tag it was written with).
+      expect(older.map((r) => r.fields.waterLevelCm)).toEqual([1]);
+      await expect(store.latestIn({ from: T0, to: T0 - 1 })).rejects.toMatchObject({ code: 'CITYOPS_INGEST_INVALID_QUERY' });
+      await expect(store.latestIn({ from: Number.NaN, to: T0 })).rejects.toMatchObject({ code: 'CITYOPS_INGEST_INVALID_QUERY' });
+    });
+
+    it('latestIn() answers for thousands of sensors at once, each at its own last reading before the instant', async () => {
+      const batch: Reading[] = [];
+      const sensors = 3000;
+      // Sensor i reports every (i % 5 + 1) minutes over 30 minutes.
+      for (let i = 0; i < sensors; i++) {
+        const every = (i % 5) + 1;
+        for (let m = 0; m < 30; m += every) batch.push(reading(`tr-${String(i).padStart(4, '0')}`, 'traffic', T0 + m * MIN, { speedKmh: m, intervalS: 60 * every }));
+      }
+      await store.write(batch);
+      const at = T0 + 17 * MIN;
+      const result = await store.latestIn({ from: at - 15 * MIN, to: at + 1 });
+      expect(result).toHaveLength(sensors);
+      for (const [i, r] of result.entries()) {
+        const every = (i % 5) + 1;
+        const last = Math.floor(17 / every) * every;
+        expect(r.sensorId).toBe(`tr-${String(i).padStart(4, '0')}`);
+        expect([r.ts, r.fields.speedKmh]).toEqual([T0 + last * MIN, last]);
+      }
+    });
+
     it('writes a large multi-sensor batch completely', async () => {
       const batch: Reading[] = [];
       for (let i = 0; i < 5000; i++) {
@@ -207,6 +265,7 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       await store.close();
       await expect(store.write([flood('fl-1', T0, 1)])).rejects.toMatchObject({ code: 'CITYOPS_INGEST_STORE_CLOSED' });
       await expect(store.count()).rejects.toMatchObject({ code: 'CITYOPS_INGEST_STORE_CLOSED' });
+      await expect(store.latestIn({ from: T0, to: T0 + MIN })).rejects.toMatchObject({ code: 'CITYOPS_INGEST_STORE_CLOSED' });
     });
   });
 }

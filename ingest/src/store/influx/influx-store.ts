@@ -3,7 +3,7 @@ import { DOMAINS, isDomain, type Domain, type Reading } from '@cityops/contracts
 import { invalidQueryError, isIngestError, storeClosedError, storeConfigInvalidError, storeQueryFailedError } from '../../errors.ts';
 import type { HistoryPoint, HistoryQuery, HistorySeries, TelemetryStore } from '../telemetry-store.ts';
 import { influxQuery, postV1Write, type InfluxAuth } from './influx-http.ts';
-import { checkHistoryQuery } from '../history-query.ts';
+import { checkHistoryQuery, checkTimeWindow } from '../history-query.ts';
 import { checkDistrictQuery, type DistrictHistoryStore } from '../district-history.ts';
 import { bucketHistoryQuery, countQuery, districtHistoryQuery, ident, latestQuery, rawHistoryQuery, rollupComputeQuery, rollupHistoryQuery, rowFields, type QueryTarget } from './influxql.ts';
 import { RECEIVED_AT_FIELD, escapeTag, readingsToLines } from './line-protocol.ts';
@@ -121,6 +121,32 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
     if (closed) throw storeClosedError();
   };
 
+  /** latest() and latestIn(): one InfluxQL query per domain, in parallel; the last row of each sensor. */
+  const lastPerSensor = async (window?: { from: number; to: number }): Promise<Reading[]> => {
+    const out: Reading[] = [];
+    const perDomain = await Promise.all(DOMAINS.map(async (d) => [d, await query(latestQuery(target, d, window))] as const));
+    for (const [domain, res] of perDomain) {
+      for (const s of res.results?.[0]?.series ?? []) {
+        const row = s.values[0];
+        const sensorId = s.tags?.sensorId;
+        if (!row || sensorId === undefined) continue;
+        const at = (c: string): unknown => row[s.columns.indexOf(c)];
+        const receivedAt = at(RECEIVED_AT_FIELD);
+        const reading: Reading = {
+          sensorId,
+          domain: domain as Domain,
+          ts: row[0] as number,
+          receivedAt: typeof receivedAt === 'number' ? receivedAt : (row[0] as number),
+          fields: rowFields(domain, s.columns, row),
+        };
+        const district = at('district');
+        if (typeof district === 'string' && district !== '') reading.district = district;
+        out.push(reading);
+      }
+    }
+    return out.sort((a, b) => (a.domain === b.domain ? (a.sensorId < b.sensorId ? -1 : 1) : DOMAINS.indexOf(a.domain) - DOMAINS.indexOf(b.domain)));
+  };
+
   log.info({ url, database, chunk, maxInFlight }, 'InfluxDB telemetry store opened');
 
   return {
@@ -158,30 +184,16 @@ export async function createInfluxTelemetryStore(options: InfluxTelemetryStoreOp
       return result;
     },
 
-    async latest(): Promise<Reading[]> {
+    async latest() {
       ensureOpen();
-      const out: Reading[] = [];
-      const perDomain = await Promise.all(DOMAINS.map(async (d) => [d, await query(latestQuery(target, d))] as const));
-      for (const [domain, res] of perDomain) {
-        for (const s of res.results?.[0]?.series ?? []) {
-          const row = s.values[0];
-          const sensorId = s.tags?.sensorId;
-          if (!row || sensorId === undefined) continue;
-          const at = (c: string): unknown => row[s.columns.indexOf(c)];
-          const receivedAt = at(RECEIVED_AT_FIELD);
-          const reading: Reading = {
-            sensorId,
-            domain: domain as Domain,
-            ts: row[0] as number,
-            receivedAt: typeof receivedAt === 'number' ? receivedAt : (row[0] as number),
-            fields: rowFields(domain, s.columns, row),
-          };
-          const district = at('district');
-          if (typeof district === 'string' && district !== '') reading.district = district;
-          out.push(reading);
-        }
-      }
-      return out.sort((a, b) => (a.domain === b.domain ? (a.sensorId < b.sensorId ? -1 : 1) : DOMAINS.indexOf(a.domain) - DOMAINS.indexOf(b.domain)));
+      return lastPerSensor();
+    },
+
+    async latestIn(window) {
+      ensureOpen();
+      checkTimeWindow(window);
+      if (window.to === window.from) return [];
+      return lastPerSensor(window);
     },
 
     async count(filter?: { sensorId?: string }): Promise<number> {

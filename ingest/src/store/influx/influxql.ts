@@ -28,9 +28,10 @@ export function bucketHistoryQuery(t: QueryTarget, domain: Domain, sensorId: str
   return `SELECT ${cols} FROM ${measurementRef(t, domain)} WHERE "sensorId" = ${literal(sensorId)} AND ${timeRange(from, to)} GROUP BY time(${everyMs}ms) fill(none)`;
 }
 
-/** One row per sensor (series of one sensor with different districts merge). */
-export function latestQuery(t: QueryTarget, domain: Domain): string {
-  return `SELECT * FROM ${measurementRef(t, domain)} GROUP BY "sensorId" ORDER BY time DESC LIMIT 1`;
+/** One row per sensor (series of one sensor with different districts merge); with a window, its last row in [from, to). */
+export function latestQuery(t: QueryTarget, domain: Domain, window?: { from: number; to: number }): string {
+  const where = window ? ` WHERE ${timeRange(window.from, window.to)}` : '';
+  return `SELECT * FROM ${measurementRef(t, domain)}${where} GROUP BY "sensorId" ORDER BY time DESC LIMIT 1`;
 }
 
 export function countQuery(t: QueryTarget, sensorId?: string): string {
