@@ -119,19 +119,8 @@ describe('flood-depth rule', () => {
     });
   });
 
-  describe('out-of-order readings', () => {
-    it('ignores readings older than the latest seen for the sensor', () => {
-      const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS });
-      const changes = run([[100, 12], [130, 12], [60, 2], [70, 2], [140, 12]], floodSensor, engine);
-      expect(summary(changes)).toEqual(['raised:minor@130']);
-      // A late dip inside the raise window must not reset it either.
-      const other: RuleSensor = { ...floodSensor, id: 'fl-other' };
-      expect(summary(run([[100, 12], [120, 12], [110, 0], [130, 12]], other))).toEqual(['raised:minor@130']);
-    });
-
-    it('treats a reading with the same ts as the latest as new information', () => {
-      expect(summary(run([[0, 12], [30, 12], [30, 60]]))).toEqual(['raised:minor@30', 'updated:critical@30']);
-    });
+  it('treats a reading with the same ts as the latest as new information', () => {
+    expect(summary(run([[0, 12], [30, 12], [30, 60]]))).toEqual(['raised:minor@30', 'updated:critical@30']);
   });
 
   it('keeps sensors independent', () => {

@@ -10,8 +10,9 @@ import { compileThresholdRule, sensorFactor, type CompiledThresholdRule } from '
 import { alertNotFoundError, alertResolvedError, invalidSnapshotError, sensorMismatchError } from './errors.ts';
 import type { AbsenceRule, DistrictRule, RateOfChangeRule, RuleDefinition } from './rule-schema.ts';
 import { assertEngineSnapshot, type EngineSnapshot, type TrackSnapshot } from './snapshot.ts';
-import { createTrack, resolveTrack, stepThreshold, type ThresholdTrack } from './threshold-track.ts';
-import type { AlertChange, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
+import { createTrack, resolveTrack, type ThresholdTrack } from './threshold-track.ts';
+import { applyInOrder, applyLate, DEFAULT_REORDER_POLICY, sealTrack } from './event-order.ts';
+import type { AlertChange, LateReadingCounts, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
 import { parseRuleDefinitions } from './validate-rules.ts';
 
 interface RuleSlot {
@@ -80,11 +81,16 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
     return name;
   };
 
+  const reorder = { ...DEFAULT_REORDER_POLICY, ...(options.reorderWindowMs === undefined ? {} : { windowMs: Math.max(0, options.reorderWindowMs) }) };
+  const lateCounts: LateReadingCounts = { reordered: 0, dropped: 0, withdrawn: 0, renamed: 0, omitted: 0, keptAsSent: 0 };
+
   const openById = new Map<string, AlertHolder>();
   /** Open alerts whose clear condition is holding: the only candidates for tick(). */
   const clearing = new Set<ThresholdTrack>();
   /** Insertion-ordered, so the oldest id is evicted first. */
   const resolvedIds = new Set<string>();
+
+  const idTaken = (id: string): boolean => openById.has(id) || resolvedIds.has(id);
 
   const rememberResolved = (id: string): void => {
     if (resolvedMemory === 0) return;
@@ -154,7 +160,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       if (saved.level >= slot.rule.levels.length) {
         throw invalidSnapshotError([{ path: `/tracks/${i}/level`, message: `rule ${saved.ruleId} has only ${slot.rule.levels.length} levels` }]);
       }
-      const track = createTrack(slot.rule, saved.sensorId, saved.lastTs);
+      const track = createTrack(slot.rule, saved.sensorId, saved.lastTs, saved.lastHeard ?? saved.lastTs);
       track.pendingSince = saved.pendingSince;
       track.clearSince = saved.clearSince;
       track.lowerSince = saved.lowerSince;
@@ -263,16 +269,26 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         if (Number.isNaN(factor)) continue;
         let track = slot.tracks.get(reading.sensorId);
         if (track === undefined) {
-          track = createTrack(rule, reading.sensorId, ts);
+          track = createTrack(rule, reading.sensorId);
           slot.tracks.set(reading.sensorId, track);
-        } else if (ts < track.lastTs) {
-          // Out of order: ignored for transitions until event-time reordering lands.
-          continue;
-        } else {
-          track.lastTs = ts;
         }
-        const change = stepThreshold(track, value, ts, sensor, factor);
-        if (change !== null || track.alert !== null) record(track, change, out);
+        if (ts >= track.lastTs) {
+          const change = applyInOrder(track, value, ts, reading.receivedAt, sensor, factor, reorder);
+          if (change !== null || track.alert !== null) record(track, change, out);
+          continue;
+        }
+        const late = applyLate(track, value, ts, sensor, factor, idTaken);
+        if (late === null) {
+          lateCounts.dropped++;
+          continue;
+        }
+        lateCounts.reordered++;
+        lateCounts.withdrawn += late.withdrawn;
+        lateCounts.renamed += late.renamed;
+        lateCounts.omitted += late.omitted;
+        lateCounts.keptAsSent += late.keptAsSent;
+        for (const change of late.changes) record(track, change, out);
+        record(track, null, out);
       }
       if (out.length > 0) aggregate(out, 0);
       return out;
@@ -299,12 +315,15 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       const out: AlertChange[] = [];
       for (const track of clearing) {
         const since = track.clearSince;
-        if (since === null || now - since < track.rule.clearForMs) continue;
+        // The sensor's own clock: its newest event time plus the time since that reading arrived, so a
+        // replay or a backfilling gateway (event times far behind `now`) clears in event time too.
+        if (since === null || track.lastTs + (now - track.lastHeard) - since < track.rule.clearForMs) continue;
         // Resolve at the moment the clear window completed, not at `now`, so
         // the result does not depend on how often the caller ticks.
         const at = since + track.rule.clearForMs;
         if (at > track.lastTs) track.lastTs = at;
         record(track, resolveTrack(track, at), out);
+        sealTrack(track);
       }
       for (const { tracks } of absenceRules.values()) {
         for (const track of tracks.values()) if (Number.isFinite(track.lastTs)) note(track, tickAbsence(track, now), out);
@@ -320,6 +339,10 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
       }
       if (track.alert.state !== 'acknowledged') track.alert = acknowledgeAlert(track.alert, by, at);
       return { kind: 'acknowledged', alert: copyAlert(track.alert) };
+    },
+
+    lateReadings() {
+      return { ...lateCounts };
     },
 
     openAlerts(): Alert[] {
@@ -343,6 +366,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
             ruleId: track.rule.id,
             sensorId: track.sensorId,
             lastTs: track.lastTs,
+            lastHeard: track.lastHeard,
             pendingSince: track.pendingSince,
             clearSince: track.clearSince,
             lowerSince: track.lowerSince,

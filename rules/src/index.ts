@@ -1,5 +1,5 @@
 export { createRuleEngine } from './engine.ts';
-export type { AlertChange, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
+export type { AlertChange, LateReadingCounts, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
 export {
   RuleDefinitionSchema,
   ThresholdRuleSchema,

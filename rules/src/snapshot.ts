@@ -10,6 +10,8 @@ export const TrackSnapshotSchema = Type.Object(
     ruleId: Type.String(),
     sensorId: Type.String(),
     lastTs: Type.Number(),
+    /** Arrival time of the reading at lastTs (absent in snapshots written before it existed). */
+    lastHeard: Type.Optional(Type.Number()),
     pendingSince: nullableTime,
     clearSince: nullableTime,
     lowerSince: nullableTime,

@@ -11,8 +11,10 @@ import type { AlertChange, RuleSensor } from './types.ts';
 export interface ThresholdTrack {
   readonly rule: CompiledThresholdRule;
   readonly sensorId: string;
-  /** Latest event time applied; older readings are ignored (no reordering yet). */
+  /** Latest event time applied (−∞ before the first reading). */
   lastTs: number;
+  /** Arrival time of the reading at `lastTs`: how far event time lags the clock, for tick(). */
+  lastHeard: number;
   /** Since when the raise condition has held while no alert is open. */
   pendingSince: number | null;
   /** Since when the clear condition has held while an alert is open. */
@@ -24,10 +26,47 @@ export interface ThresholdTrack {
   /** Level index of the open alert, -1 when none is open. */
   level: number;
   alert: Alert | null;
+  /** Recent readings in event-time order, kept so a late one can be put in its place (event-order.ts). */
+  recentTs: number[];
+  recentValues: number[];
+  /** Position in this track's reading sequence of recentTs[0]. */
+  recentSeq: number;
+  /** States before some of the recent readings, oldest first: where a re-evaluation starts. */
+  checkpoints: ThresholdCheckpoint[];
+  /** Alerts a re-run knows under their in-order id but the stream under a fresh one (event-order.ts). */
+  aliases: Map<string, { id: string; raisedAt: string }> | null;
 }
 
-export function createTrack(rule: CompiledThresholdRule, sensorId: string, ts: number): ThresholdTrack {
-  return { rule, sensorId, lastTs: ts, pendingSince: null, clearSince: null, lowerSince: null, lowerLevel: -1, level: -1, alert: null };
+/** The window state before the reading at sequence position `seq`; `lastTs` is the newest event time applied before it. */
+export interface ThresholdCheckpoint {
+  seq: number;
+  lastTs: number;
+  pendingSince: number | null;
+  clearSince: number | null;
+  lowerSince: number | null;
+  lowerLevel: number;
+  level: number;
+  alert: Alert | null;
+}
+
+export function createTrack(rule: CompiledThresholdRule, sensorId: string, ts = -Infinity, heard = ts): ThresholdTrack {
+  return {
+    rule,
+    sensorId,
+    lastTs: ts,
+    lastHeard: heard,
+    pendingSince: null,
+    clearSince: null,
+    lowerSince: null,
+    lowerLevel: -1,
+    level: -1,
+    alert: null,
+    recentTs: [],
+    recentValues: [],
+    recentSeq: 0,
+    checkpoints: [],
+    aliases: null,
+  };
 }
 
 export function resolveTrack(track: ThresholdTrack, at: number): AlertChange {

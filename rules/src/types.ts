@@ -24,10 +24,32 @@ export interface AlertChange {
   alert: Alert;
 }
 
+export interface LateReadingCounts {
+  /** Put in event-time order and re-run. */
+  reordered: number;
+  /** Older than anything kept for their (rule, sensor): not evaluated. */
+  dropped: number;
+  /** Alerts the in-order result never raised, resolved when the late reading showed it. */
+  withdrawn: number;
+  /** Alerts raised under a fresh id because resolutions are final. */
+  renamed: number;
+  /** Short past alerts overlapping an open one, left out of the stream. */
+  omitted: number;
+  /** Resolved alerts already sent that in order would differ (another start, an earlier end): kept as sent. */
+  keptAsSent: number;
+}
+
 export interface RuleEngine {
   readonly rules: readonly RuleDefinition[];
-  /** Event time = reading.ts. Readings older than the latest one seen for the same sensor and rule are ignored. */
+  /**
+   * Event time = reading.ts. A threshold reading older than the newest one of
+   * its (rule, sensor) but within the reorder window is put in event-time
+   * order and the window re-run (event-order.ts); older still, it is dropped
+   * and counted in lateReadings().
+   */
   evaluate(reading: Reading, sensor: RuleSensor): AlertChange[];
+  /** Late threshold readings since the engine started, and what re-running could not make as in order. */
+  lateReadings(): LateReadingCounts;
   /**
    * Time-driven evaluation at `now` (epoch ms): resolves open alerts whose
    * clear condition has held for the rule's clear.for with no newer reading.
@@ -61,6 +83,12 @@ export interface RuleEngineOptions {
    * engine does not grow without limit. Default 10,000.
    */
   resolvedAlertMemory?: number;
+  /**
+   * How far (event time) behind a sensor's newest reading a late reading is
+   * still put in order for threshold rules. Default 10 minutes; at most 256
+   * readings per (rule, sensor) are kept for it.
+   */
+  reorderWindowMs?: number;
   /**
    * District polygons (GeoJSON) for district rules: a sensor belongs to the
    * area its location falls in (turf point-in-polygon), falling back to its

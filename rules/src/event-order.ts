@@ -1,0 +1,302 @@
+import type { Alert } from '@cityops/contracts';
+import { severityRank } from '@cityops/contracts';
+import { copyAlert, resolveAlert } from './alert-build.ts';
+import { buildAlertId } from './alert-id.ts';
+import { createTrack, stepThreshold, type ThresholdCheckpoint, type ThresholdTrack } from './threshold-track.ts';
+import type { AlertChange, RuleSensor } from './types.ts';
+
+/**
+ * Event time, not arrival time. Gateways flush buffers and replays interleave,
+ * so a sensor's readings can arrive out of order. A threshold track keeps its
+ * recent readings and a few checkpoints of its window state; a late reading is
+ * put in its place and the window is re-run from the checkpoint before it, so
+ * the alerts come out as in-order processing gives them. In-order readings,
+ * the common case, cost two array pushes and a checkpoint every few readings.
+ */
+export interface ReorderPolicy {
+  /** How far behind the newest reading a late one is still put in order. */
+  windowMs: number;
+  /** Bound on the readings kept per (rule, sensor), whatever the window. */
+  maxReadings: number;
+  /** Readings between checkpoints: re-running costs at most this many extra steps. */
+  checkpointEvery: number;
+}
+
+export const DEFAULT_REORDER_POLICY: ReorderPolicy = { windowMs: 10 * 60_000, maxReadings: 256, checkpointEvery: 16 };
+
+function checkpointOf(track: ThresholdTrack, seq: number, lastTs: number): ThresholdCheckpoint {
+  return {
+    seq,
+    lastTs,
+    pendingSince: track.pendingSince,
+    clearSince: track.clearSince,
+    lowerSince: track.lowerSince,
+    lowerLevel: track.lowerLevel,
+    level: track.level,
+    alert: track.alert,
+  };
+}
+
+function restoreInto(track: ThresholdTrack, from: ThresholdCheckpoint): void {
+  track.pendingSince = from.pendingSince;
+  track.clearSince = from.clearSince;
+  track.lowerSince = from.lowerSince;
+  track.lowerLevel = from.lowerLevel;
+  track.level = from.level;
+  track.alert = from.alert;
+}
+
+/** Forgets the kept readings: after a resolution by tick(), nothing before it may be re-run (resolutions are final). */
+export function sealTrack(track: ThresholdTrack): void {
+  track.recentSeq += track.recentTs.length;
+  track.recentTs = [];
+  track.recentValues = [];
+  track.checkpoints = [];
+  track.aliases = null;
+}
+
+/** A re-run's alert under the id the stream knows it by. */
+function aliased(track: ThresholdTrack, alert: Alert): Alert {
+  const alias = track.aliases?.get(alert.id);
+  if (alias === undefined) return alert;
+  // A continued alert starts later than its in-order twin: none of its times may precede its start.
+  const notBefore = (time: string): string => (Date.parse(time) < Date.parse(alias.raisedAt) ? alias.raisedAt : time);
+  const renamed: Alert = { ...alert, id: alias.id, raisedAt: alias.raisedAt, updatedAt: notBefore(alert.updatedAt) };
+  if (alert.resolvedAt !== undefined) renamed.resolvedAt = notBefore(alert.resolvedAt);
+  return renamed;
+}
+
+function addAlias(track: ThresholdTrack, from: string, to: { id: string; raisedAt: string }): void {
+  const aliases = (track.aliases ??= new Map());
+  for (const [key, value] of aliases) if (value.id === from) aliases.set(key, to);
+  aliases.set(from, to);
+  // Aliases only matter while a checkpoint can still reproduce the old id; a handful is plenty.
+  if (aliases.size > 16) aliases.delete(aliases.keys().next().value!);
+}
+
+/** Applies a reading at or after the newest one: the step itself plus the bookkeeping for later re-runs. */
+export function applyInOrder(
+  track: ThresholdTrack,
+  value: number,
+  ts: number,
+  heard: number,
+  sensor: RuleSensor,
+  factor: number,
+  policy: ReorderPolicy,
+): AlertChange | null {
+  const cps = track.checkpoints;
+  const seq = track.recentSeq + track.recentTs.length;
+  const newest = cps[cps.length - 1];
+  if (newest === undefined || seq - newest.seq >= policy.checkpointEvery) cps.push(checkpointOf(track, seq, track.lastTs));
+  track.recentTs.push(ts);
+  track.recentValues.push(value);
+  track.lastTs = ts;
+  track.lastHeard = heard;
+  const change = stepThreshold(track, value, ts, sensor, factor);
+  const horizon = ts - policy.windowMs;
+  while (cps.length >= 2 && (cps[1]!.lastTs <= horizon || track.recentTs.length > policy.maxReadings)) {
+    cps.shift();
+    const drop = cps[0]!.seq - track.recentSeq;
+    track.recentTs.splice(0, drop);
+    track.recentValues.splice(0, drop);
+    track.recentSeq += drop;
+  }
+  return change;
+}
+
+/**
+ * A reading older than the newest one applied. Returns the alert changes that
+ * bring the track to what in-order processing gives, or null when the reading
+ * is older than anything kept (too late to place; the caller counts it).
+ */
+/** What a re-run could not make identical to in-order processing (see reconcile). */
+export interface LateOutcome {
+  changes: AlertChange[];
+  /** Open alerts the in-order run never raised, resolved at the late reading's time. */
+  withdrawn: number;
+  /** Alerts raised under a new id because theirs was already used or resolved. */
+  renamed: number;
+  /** Alerts that began and ended inside the window while another was open, left out. */
+  omitted: number;
+  /** Resolved alerts already sent that in order would differ (another start, an earlier end): kept as sent. */
+  keptAsSent: number;
+}
+
+export function applyLate(
+  track: ThresholdTrack,
+  value: number,
+  ts: number,
+  sensor: RuleSensor,
+  factor: number,
+  idTaken: (id: string) => boolean,
+): LateOutcome | null {
+  const cps = track.checkpoints;
+  let ci = cps.length - 1;
+  while (ci >= 0 && cps[ci]!.lastTs > ts) ci--;
+  if (ci < 0) return null;
+  const start = cps[ci]!;
+  const tss = track.recentTs;
+  const values = track.recentValues;
+  const from = start.seq - track.recentSeq;
+
+  // What was decided from the checkpoint on without the late reading: re-run rather than
+  // stored, because re-running is exact and only happens for late readings.
+  const before = createTrack(track.rule, track.sensorId);
+  restoreInto(before, start);
+  const previous: AlertChange[] = [];
+  for (let j = from; j < tss.length; j++) {
+    const change = stepThreshold(before, values[j]!, tss[j]!, sensor, factor);
+    if (change !== null) previous.push({ kind: change.kind, alert: aliased(track, change.alert) });
+  }
+
+  let pos = tss.length;
+  while (pos > from && tss[pos - 1]! > ts) pos--; // after equal times: arrival order breaks ties, as in order
+  tss.splice(pos, 0, ts);
+  values.splice(pos, 0, value);
+  for (let k = ci + 1; k < cps.length; k++) cps[k]!.seq += 1;
+
+  const after = createTrack(track.rule, track.sensorId);
+  restoreInto(after, start);
+  const next: AlertChange[] = [];
+  let k = ci + 1;
+  for (let j = from; j < tss.length; j++) {
+    const cp = cps[k];
+    if (cp !== undefined && cp.seq - track.recentSeq === j) {
+      cps[k] = checkpointOf(after, cp.seq, cp.lastTs);
+      k++;
+    }
+    const change = stepThreshold(after, values[j]!, tss[j]!, sensor, factor);
+    if (change !== null) next.push({ kind: change.kind, alert: aliased(track, change.alert) });
+  }
+
+  const initial = start.alert === null ? null : aliased(track, start.alert);
+  const out = reconcile(track.alert, initial, previous, next, ts, idTaken);
+  restoreInto(track, { ...checkpointOf(after, 0, 0), alert: out.open });
+  for (const [from, to] of out.renames) addAlias(track, from, to);
+  return out;
+}
+
+/** Each alert id's last version in a run that started with `initial` open. */
+function finalVersions(initial: Alert | null, changes: readonly AlertChange[]): Map<string, Alert> {
+  const versions = new Map<string, Alert>();
+  if (initial !== null) versions.set(initial.id, initial);
+  for (const { alert } of changes) versions.set(alert.id, alert);
+  return versions;
+}
+
+/** The operator's acknowledgement survives a re-run unless the re-run made the alert more severe. */
+function keepAcknowledgement(alert: Alert, live: Alert | null): Alert {
+  if (live === null || live.id !== alert.id || live.acknowledgedAt === undefined) return alert;
+  if (severityRank(alert.severity) > severityRank(live.severity)) return alert;
+  return {
+    ...alert,
+    state: alert.state === 'resolved' ? 'resolved' : 'acknowledged',
+    acknowledgedAt: live.acknowledgedAt,
+    ...(live.acknowledgedBy === undefined ? {} : { acknowledgedBy: live.acknowledgedBy }),
+  };
+}
+
+const sameFacts = (a: Alert, b: Alert): boolean =>
+  a.severity === b.severity && a.value === b.value && a.threshold === b.threshold && a.updatedAt === b.updatedAt;
+
+/**
+ * Turns "what was decided" (previous, ending in `live`) into "what in order
+ * decides" (next). Resolutions are final (contracts §4), so two differences
+ * cannot be rewritten and are settled forward instead: an open alert the
+ * in-order run never raised is resolved (withdrawn) at the late reading's
+ * time, and an alert the in-order run keeps open but that was already
+ * resolved continues as a new alert. Closings come first, so there is never
+ * more than one open alert per (rule, sensor) in the stream.
+ */
+function reconcile(
+  live: Alert | null,
+  initial: Alert | null,
+  previous: readonly AlertChange[],
+  next: readonly AlertChange[],
+  lateTs: number,
+  idTaken: (id: string) => boolean,
+): LateOutcome & { open: Alert | null; renames: Array<[string, { id: string; raisedAt: string }]> } {
+  const was = finalVersions(initial, previous);
+  const now = finalVersions(initial, next);
+  const changes: AlertChange[] = [];
+  let open: Alert | null = live;
+  let renamed = 0;
+  let withdrawn = 0;
+  let omitted = 0;
+  let keptAsSent = 0;
+  // A past incident the stream already told differently stays told that way: one alert per incident.
+  let toldDifferently = false;
+  for (const [id, sent] of was) {
+    if (sent.state === 'resolved' && !now.has(id)) {
+      keptAsSent++;
+      toldDifferently = true;
+    }
+  }
+  /** Ids already given out (a withdrawn alert's, say) are never reused: the next free millisecond is. */
+  const renames = new Map<string, string>();
+  const aliases: Array<[string, { id: string; raisedAt: string }]> = [];
+  const freeId = (alert: Alert, at: number): string => {
+    let t = at;
+    let id = buildAlertId(alert.ruleId, alert.subject.id, t);
+    while (idTaken(id) || was.has(id)) id = buildAlertId(alert.ruleId, alert.subject.id, ++t);
+    return id;
+  };
+
+  if (live !== null) {
+    const target = now.get(live.id);
+    if (target === undefined) {
+      changes.push({ kind: 'resolved', alert: resolveAlert(live, Math.max(lateTs, Date.parse(live.raisedAt))) });
+      open = null;
+      withdrawn++;
+    } else if (target.state === 'resolved') {
+      changes.push({ kind: 'resolved', alert: keepAcknowledgement(target, live) });
+      open = null;
+    }
+  }
+  for (const change of next) {
+    const id = change.alert.id;
+    if (was.has(id)) continue;
+    // An alert that began and ended inside the re-run window is left out when another is open in
+    // the stream (two open alerts for one rule and sensor) or the stream told that past otherwise.
+    if (now.get(id)!.state === 'resolved' && (toldDifferently || (open !== null && open.id !== id))) {
+      if (change.kind === 'raised') omitted++;
+      continue;
+    }
+    const alert = copyAlert(change.alert);
+    if (!renames.has(id)) {
+      renames.set(id, idTaken(id) ? freeId(alert, Date.parse(alert.raisedAt)) : id);
+      if (renames.get(id) !== id) {
+        renamed++;
+        aliases.push([id, { id: renames.get(id)!, raisedAt: alert.raisedAt }]);
+      }
+    }
+    alert.id = renames.get(id)!;
+    changes.push({ kind: change.kind, alert });
+    open = alert.state === 'resolved' ? null : alert;
+  }
+  for (const [id, target] of now) {
+    if (!was.has(id)) continue;
+    if (target.state === 'resolved') {
+      const sent = was.get(id)!;
+      if (sent.state === 'resolved' && sent.resolvedAt !== target.resolvedAt) keptAsSent++;
+      continue;
+    }
+    if (live !== null && live.id === id) {
+      const kept = keepAcknowledgement(target, live);
+      if (!sameFacts(kept, live) || kept.state !== live.state) changes.push({ kind: 'updated', alert: copyAlert(kept) });
+      open = kept;
+    } else {
+      // Resolved earlier in the stream, open in order: the situation goes on, as a new alert from the late reading.
+      const at = Math.max(lateTs, Date.parse(was.get(id)!.updatedAt) + 1);
+      const raisedAt = new Date(at).toISOString();
+      const alert: Alert = { ...copyAlert(target), id: freeId(target, at), state: 'active', raisedAt, updatedAt: raisedAt };
+      delete alert.acknowledgedAt;
+      delete alert.acknowledgedBy;
+      changes.push({ kind: 'raised', alert });
+      open = alert;
+      renamed++;
+      aliases.push([id, { id: alert.id, raisedAt }]);
+    }
+  }
+  return { changes, open, withdrawn, renamed, omitted, keptAsSent, renames: aliases };
+}
