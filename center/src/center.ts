@@ -91,10 +91,23 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     now: Date.now(),
   });
 
+  // Webhook deliveries go to an outbox table written in each alert change's transaction (durable across restarts).
+  const webhook = config.webhookUrl
+    ? createWebhookSender({
+        url: config.webhookUrl,
+        ...(config.webhookSecret ? { secret: config.webhookSecret } : {}),
+        db,
+        maxPending: config.webhookMaxPending,
+        logger: logger.child({ module: 'webhook' }),
+        metrics,
+      })
+    : undefined;
+
   // Late-bound: alerts are published through the dashboard and the broker, which need the alert service themselves.
   let publishAlert: (alert: Alert, change: string) => void = () => {};
   const alerts = createAlertService({
     db,
+    ...(webhook ? { record: (alert: Alert, change: string) => webhook.enqueue(alert, change) } : {}),
     // CITYOPS_RULES_FILE is validated here: an invalid file stops the start with every problem listed.
     rules: config.rulesFile ? loadRulesFile(config.rulesFile) : HCMC_DEFAULT_RULES,
     sensors,
@@ -149,12 +162,9 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     metrics,
   });
 
-  const webhook = config.webhookUrl
-    ? createWebhookSender({ url: config.webhookUrl, ...(config.webhookSecret ? { secret: config.webhookSecret } : {}), logger: logger.child({ module: 'webhook' }), metrics })
-    : undefined;
-  publishAlert = (alert, change) => {
+  publishAlert = (alert) => {
     dashboard.publishAlert(alert);
-    webhook?.send(alert, change);
+    webhook?.notify(); // the change is already in the outbox, committed with the alert
     // Retained while open so integrators joining later see it; an empty retained payload clears it (contracts §1).
     const topic = alertTopic(config.city, alert.domain, alert.id);
     broker.publishRetained(topic, alert.state === 'resolved' ? '' : JSON.stringify(alert)).catch((error: unknown) => {
@@ -174,6 +184,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   broker.attachWebSocket(dashboard.app.server, '/mqtt');
   const { mqttPort } = await broker.listen();
   listening = { http: true, mqtt: true };
+  webhook?.notify(); // deliveries left pending by the previous run resume, attempt counts and backoff kept
 
   const tick = setInterval(() => {
     try {
@@ -234,7 +245,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
         clearInterval(tick);
         clearInterval(saveState);
         rulesWatcher?.close();
-        webhook?.close();
+        await webhook?.close(); // a request in flight is aborted; its row stays for the next start
         await simulation?.stop();
         await broker.close();
         await ingest.close();

@@ -49,8 +49,14 @@ export interface AlertServiceOptions {
   db: Database;
   rules: readonly RuleDefinition[];
   sensors: SensorDirectory;
-  /** Called after an alert change is committed (Socket.IO, retained MQTT). */
+  /** Called after an alert change is committed (Socket.IO, retained MQTT, waking the webhook sender). */
   publish(alert: Alert, change: AlertChange['kind']): void;
+  /**
+   * Called inside the transaction that commits each alert change, for writes
+   * that must stand or fall with it (the webhook outbox). Synchronous; a throw
+   * rolls the change back.
+   */
+  record?(alert: Alert, change: AlertChange['kind']): void;
   logger: Logger;
   clock?: () => number;
   /** District polygons for district rules (turf point-in-polygon); without them the registry's district decides. */
@@ -162,7 +168,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   };
 
   const commit = db.transaction((changes: AlertChange[], actor: string, detail: Record<string, unknown>) => {
-    for (const change of changes) record(change, actor, detail);
+    for (const change of changes) {
+      record(change, actor, detail);
+      options.record?.(change.alert, change.kind);
+    }
     saveSnapshot.run(JSON.stringify(engine.snapshot()), clock());
   });
 
