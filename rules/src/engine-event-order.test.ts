@@ -70,6 +70,20 @@ describe('event time: late and out-of-order threshold readings', () => {
     expect(again[0]!.alert.id).not.toBe(raised[0]!.alert.id);
   });
 
+  it('a shuffled burst of one ongoing flood stays one alert, ending with the in-order start and facts', () => {
+    const burst = Array.from({ length: 60 }, (_, i) => flood(at(i), 35));
+    const shuffled = burst.map((r, i) => ({ r, k: (i * 7919) % 61 })).sort((a, b) => a.k - b.k).map((x) => x.r);
+    const engine = engineOf();
+    const changes = feed(engine, shuffled);
+    checkLifecycle(changes);
+    expect(changes.filter((c) => c.kind === 'raised')).toHaveLength(1);
+    expect(changes.filter((c) => c.kind === 'resolved')).toHaveLength(0);
+    const [open] = engine.openAlerts();
+    const [expected] = [...finals(inOrder(burst)).values()];
+    expect(open).toMatchObject({ raisedAt: expected!.raisedAt, severity: expected!.severity, value: expected!.value, state: 'active' });
+    expect(open!.id).toBe(changes[0]!.alert.id); // the id operators already have
+  });
+
   it('drops and counts a reading older than the reorder window', () => {
     const engine = createRuleEngine({ rules: THRESHOLD_DEFAULTS, reorderWindowMs: 5 * MINUTE });
     const minutes = Array.from({ length: 60 }, (_, m) => flood(at(m * 60), 2));

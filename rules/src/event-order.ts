@@ -114,7 +114,7 @@ export interface LateOutcome {
   changes: AlertChange[];
   /** Open alerts the in-order run never raised, resolved at the late reading's time. */
   withdrawn: number;
-  /** Alerts raised under a new id because theirs was already used or resolved. */
+  /** Alerts carried under another id than in order: an open incident keeps the id operators have, a resolved one goes on under a fresh id. */
   renamed: number;
   /** Alerts that began and ended inside the window while another was open, left out. */
   omitted: number;
@@ -242,9 +242,24 @@ function reconcile(
     return id;
   };
 
+  let merged: string | null = null;
   if (live !== null) {
     const target = now.get(live.id);
-    if (target === undefined) {
+    let nowOpen: Alert | undefined;
+    for (const a of now.values()) if (a.state !== 'resolved') nowOpen = a;
+    if (target === undefined && nowOpen !== undefined) {
+      // The incident is still on; in order it started at another reading. One incident is one
+      // alert, so the open one takes the in-order facts (and start, unless that alert was sent
+      // and resolved already) under the id operators already have.
+      merged = nowOpen.id;
+      const raisedAt = was.has(nowOpen.id) ? live.raisedAt : nowOpen.raisedAt;
+      const updatedAt = Date.parse(nowOpen.updatedAt) < Date.parse(raisedAt) ? raisedAt : nowOpen.updatedAt;
+      const alert = keepAcknowledgement({ ...copyAlert(nowOpen), id: live.id, raisedAt, updatedAt }, live);
+      if (!sameFacts(alert, live) || alert.state !== live.state || alert.raisedAt !== live.raisedAt) changes.push({ kind: 'updated', alert });
+      open = alert;
+      renamed++;
+      aliases.push([nowOpen.id, { id: live.id, raisedAt }]);
+    } else if (target === undefined) {
       changes.push({ kind: 'resolved', alert: resolveAlert(live, Math.max(lateTs, Date.parse(live.raisedAt))) });
       open = null;
       withdrawn++;
@@ -255,7 +270,7 @@ function reconcile(
   }
   for (const change of next) {
     const id = change.alert.id;
-    if (was.has(id)) continue;
+    if (was.has(id) || id === merged) continue;
     // An alert that began and ended inside the re-run window is left out when another is open in
     // the stream (two open alerts for one rule and sensor) or the stream told that past otherwise.
     if (now.get(id)!.state === 'resolved' && (toldDifferently || (open !== null && open.id !== id))) {
@@ -275,7 +290,7 @@ function reconcile(
     open = alert.state === 'resolved' ? null : alert;
   }
   for (const [id, target] of now) {
-    if (!was.has(id)) continue;
+    if (!was.has(id) || id === merged) continue;
     if (target.state === 'resolved') {
       const sent = was.get(id)!;
       if (sent.state === 'resolved' && sent.resolvedAt !== target.resolvedAt) keptAsSent++;

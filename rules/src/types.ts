@@ -31,7 +31,7 @@ export interface LateReadingCounts {
   dropped: number;
   /** Alerts the in-order result never raised, resolved when the late reading showed it. */
   withdrawn: number;
-  /** Alerts raised under a fresh id because resolutions are final. */
+  /** Alerts carried under another id than in order: an open incident keeps the id operators have, a resolved one goes on under a fresh id. */
   renamed: number;
   /** Short past alerts overlapping an open one, left out of the stream. */
   omitted: number;
