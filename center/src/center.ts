@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { alertTopic, type Alert } from '@cityops/contracts';
 import { createCityBroker, createSqliteDeviceAccounts, type CityBroker, type CityBrokerOptions, type DeviceAccounts } from '@cityops/broker';
 import { createIngest, createSqliteDeadLetterStore, type DeadLetterStore, type Ingest, type TelemetryStore } from '@cityops/ingest';
@@ -113,7 +113,20 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
     sensors,
     publish: (alert, change) => publishAlert(alert, change),
     areas: loadDistrictAreas(config.basemapDir, logger.child({ module: 'alerts' })),
+    reorderWindowMs: config.rulesReorderWindowS * 1000,
     logger: logger.child({ module: 'alerts' }),
+  });
+  new Counter({
+    name: 'cityops_rules_late_readings_total',
+    help: 'Threshold readings older than their sensor\'s newest: reordered (put in event-time order and re-judged), dropped (older than CITYOPS_RULES_REORDER_WINDOW_S), and what re-judging had to settle forward (withdrawn, renamed, omitted, kept_as_sent; docs/rules.md)',
+    labelNames: ['outcome'],
+    registers: [metrics],
+    collect() {
+      const late = alerts.lateReadings();
+      this.reset();
+      const outcomes = { reordered: late.reordered, dropped: late.dropped, withdrawn: late.withdrawn, renamed: late.renamed, omitted: late.omitted, kept_as_sent: late.keptAsSent };
+      for (const [outcome, n] of Object.entries(outcomes)) this.inc({ outcome }, n);
+    },
   });
 
   let listening = { http: false, mqtt: false };

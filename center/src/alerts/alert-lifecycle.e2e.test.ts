@@ -84,6 +84,10 @@ describe('alert lifecycle across a restart', () => {
     // Event time: however the burst arrived, the alert ends with the in-order start (30 s hold from the first reading).
     await waitFor(() => floodAlerts().find((a) => a.raisedAt === new Date(now - 70_000).toISOString()), 5000, 'in-order start');
     expect(floodAlerts().map((a) => a.id)).toEqual([raised!.id]);
+    const metricsText = await (await fetch(`${t.httpUrl}/metrics`)).text();
+    const reordered = Number(/cityops_rules_late_readings_total\{outcome="reordered"\} (\d+)/.exec(metricsText)?.[1]);
+    expect(reordered).toBeGreaterThan(0); // the shuffled burst really arrived out of order
+    expect(metricsText).toMatch(/cityops_rules_late_readings_total\{outcome="dropped"\} 0/);
 
     // comments and audit
     const posted = await api(`/api/alerts/${encodeURIComponent(raised!.id)}/comments`, { method: 'POST', body: JSON.stringify({ comment: 'Đã báo đội bơm nước Quận 1' }) });

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Alert, AlertAuditEntry, AlertState, Domain, Reading } from '@cityops/contracts';
 import { AlertServiceError } from './alert-errors.ts';
-import { createRuleEngine, type AlertChange, type RuleAreas, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
+import { createRuleEngine, type AlertChange, type LateReadingCounts, type RuleAreas, type RuleDefinition, type RuleEngine, type RuleSensor } from '@cityops/rules';
 import type { SensorDirectory } from '../sensors/sensor-directory.ts';
 
 export interface AlertFilter {
@@ -43,6 +43,8 @@ export interface AlertService {
   audit(alertId: string): AlertAuditEntry[];
   /** Writes the engine's window state; also done on every alert change. */
   saveState(): void;
+  /** Late readings since the center started, over rule reloads (metrics). */
+  lateReadings(): LateReadingCounts;
 }
 
 export interface AlertServiceOptions {
@@ -61,6 +63,8 @@ export interface AlertServiceOptions {
   clock?: () => number;
   /** District polygons for district rules (turf point-in-polygon); without them the registry's district decides. */
   areas?: RuleAreas;
+  /** Reorder window for late readings (engine default 10 min). */
+  reorderWindowMs?: number;
 }
 
 export function toRuleSensor(entry: ReturnType<SensorDirectory['get']>): RuleSensor | undefined {
@@ -135,8 +139,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   );
 
   const saved = loadSnapshot.get();
-  const areas = options.areas ? { areas: options.areas } : {};
+  const areas = {
+    ...(options.areas ? { areas: options.areas } : {}),
+    ...(options.reorderWindowMs === undefined ? {} : { reorderWindowMs: options.reorderWindowMs }),
+  };
   let engine: RuleEngine;
+  /** Counts of the engines a rules reload replaced, so the metric never goes down. */
+  const lateBefore: LateReadingCounts = { reordered: 0, dropped: 0, withdrawn: 0, renamed: 0, omitted: 0, keptAsSent: 0 };
   try {
     engine = createRuleEngine({ rules: options.rules, ...areas, ...(saved ? { snapshot: JSON.parse(saved.snapshot) } : {}) });
   } catch (error) {
@@ -219,6 +228,12 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       }));
     },
     rules: () => currentRules,
+    lateReadings() {
+      const now = engine.lateReadings();
+      const sum = { ...lateBefore };
+      for (const k of Object.keys(sum) as Array<keyof LateReadingCounts>) sum[k] += now[k];
+      return sum;
+    },
     reloadRules(rules) {
       const next = createRuleEngine({ rules, ...areas, snapshot: engine.snapshot() });
       const kept = new Set(next.openAlerts().map((a) => a.id));
@@ -227,6 +242,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         .openAlerts()
         .filter((a) => !kept.has(a.id))
         .map((a) => ({ kind: 'resolved', alert: { ...a, state: 'resolved', resolvedAt: new Date(at).toISOString(), updatedAt: new Date(at).toISOString() } }));
+      for (const [k, v] of Object.entries(engine.lateReadings()) as Array<[keyof LateReadingCounts, number]>) lateBefore[k] += v;
       engine = next;
       currentRules = next.rules;
       if (orphans.length > 0) apply(orphans, 'system', { reason: 'rule removed' });

@@ -49,6 +49,7 @@ export const CONFIG_VARIABLES = {
   CITYOPS_WEB_ROOT: { key: 'webRoot', type: 'path', default: join(repoRoot, 'dashboard/dist'), doc: 'The built map (Vite output).' },
   CITYOPS_SECURE_COOKIES: { key: 'secureCookies', type: 'boolean', default: false, doc: 'Mark session cookies `Secure` (set when served over HTTPS).' },
   CITYOPS_RULES_FILE: { key: 'rulesFile', type: 'path', default: undefined, doc: 'Alert rules, YAML or JSON (docs/rules.md); re-read when it changes, an invalid edit keeps the running rules. Unset → the built-in HCMC defaults (same as `rules/hcmc-default-rules.yaml`).' },
+  CITYOPS_RULES_REORDER_WINDOW_S: { key: 'rulesReorderWindowS', type: 'integer', default: 600, doc: 'How far (event time) behind a sensor\'s newest reading a late or out-of-order reading is still put in order and its alerts re-judged (docs/rules.md, "Event time"); older ones are dropped and counted in `cityops_rules_late_readings_total{outcome="dropped"}`.' },
   CITYOPS_WEBHOOK_URL: { key: 'webhookUrl', type: 'string', default: undefined, doc: 'POST every alert change here as JSON `{change, alert}`, in order, retried with backoff.' },
   CITYOPS_WEBHOOK_MAX_PENDING: { key: 'webhookMaxPending', type: 'integer', default: 10_000, doc: 'Webhook deliveries kept in the outbox (`center_webhook_outbox`) while the endpoint is down; past it the oldest waiting ones are dropped, logged and counted (`cityops_alert_webhook_deliveries_total{outcome="dropped"}`).' },
   CITYOPS_WEBHOOK_SECRET: { key: 'webhookSecret', type: 'string', default: undefined, doc: 'Shared secret: requests carry `X-CityOps-Signature: sha256=HMAC(secret, "<X-CityOps-Timestamp>.<body>")`.' },
@@ -92,6 +93,7 @@ export const CenterConfigSchema = Type.Object({
   webhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   webhookSecret: Type.Optional(Type.String({ minLength: 1 })),
   webhookMaxPending: Type.Integer({ minimum: 1 }),
+  rulesReorderWindowS: Type.Integer({ minimum: 0, maximum: 86_400 }),
 });
 export type CenterConfig = Readonly<Static<typeof CenterConfigSchema>>;
 const checkConfig = TypeCompiler.Compile(CenterConfigSchema);
