@@ -17,6 +17,8 @@ export const SensorProperties = Type.Object(
     alertLevelsCm: Type.Optional(Type.Array(Type.Number(), { minItems: 1, maxItems: 3 })),
     /** seconds between readings the sensor is configured for (used by silence rules) */
     reportingIntervalS: Type.Optional(Type.Number({ minimum: 1, maximum: 86400 })),
+    /** extension, traffic: the OpenStreetMap way the detector measures (the map colours that road; basemap roads are keyed by osm_way_id) */
+    osmWayId: Type.Optional(Type.Integer({ minimum: 1 })),
     /** extension: the gateway that speaks for this sensor, if any */
     gatewayId: Type.Optional(Type.String()),
   },

@@ -170,6 +170,16 @@ describe('dashboard in Chromium', () => {
     expect(icons.legend.map((i) => i.id)).toEqual(expect.arrayContaining(['sensor-offline', 'sensor-no-data', 'flood-hotspot', 'alert-critical']));
     expect(icons.legend.every((i) => i.loaded)).toBe(true);
     expect(new Set(mapState.sensors).size, mapState.sensors.join()).toBe(12);
+    // Each detector's road in its level-of-service colour (speed / free flow): 36/40, 22/40, 14/45, 6/50; offline grey.
+    const roadLevels = await page.evaluate(() => {
+      const map = window.__cityops?.map;
+      if (!map) throw new Error('no map');
+      const ways = [377881079, 747231131, 408246393, 189165792, 1018414111];
+      const drawn = new Set(map.queryRenderedFeatures({ layers: ['roads-traffic'] }).filter((f) => f.state.los !== undefined).map((f) => Number(f.id)));
+      return { levels: ways.map((id) => map.getFeatureState({ source: 'roads', id }).los), drawn: ways.filter((id) => drawn.has(id)) };
+    });
+    expect(roadLevels.levels).toEqual([0, 1, 2, 3, -1]);
+    expect(roadLevels.drawn.length).toBeGreaterThanOrEqual(3);
     expect(mapState.center[0]).toBeCloseTo(106.7, 1);
     expect(mapState.center[1]).toBeCloseTo(10.78, 1);
     await expect.poll(() => page.locator('.connection').getAttribute('data-state')).toBe('connected');

@@ -34,14 +34,14 @@ function sensor(
 const T0 = Date.UTC(2026, 10, 24, 2, 0, 0);
 const latest = (fields: Record<string, number>) => ({ ts: T0, receivedAt: T0 + 40, fields });
 
-/** A handful of real places in central HCMC, one per colour class. */
+/** A handful of real places in central HCMC, one per colour class (osmWayId: the nearest basemap way). */
 export function sampleSensors(): LiveSensorFeature[] {
   return [
-    sensor('trf-nguyenhue', 'traffic', 'Nguyễn Huệ', 'Quận 1', [106.7036, 10.7745], { roadName: 'Nguyễn Huệ', freeFlowKmh: 40, latest: latest({ speedKmh: 36, volume: 120, occupancyPct: 12, intervalS: 60 }) }),
-    sensor('trf-lethanhton', 'traffic', 'Lê Thánh Tôn', 'Quận 1', [106.6985, 10.7790], { roadName: 'Lê Thánh Tôn', freeFlowKmh: 40, latest: latest({ speedKmh: 22, volume: 300, occupancyPct: 35, intervalS: 60 }) }),
-    sensor('trf-cmt8', 'traffic', 'Cách Mạng Tháng Tám', 'Quận 3', [106.6870, 10.7790], { roadName: 'Cách Mạng Tháng Tám', freeFlowKmh: 45, latest: latest({ speedKmh: 14, volume: 410, occupancyPct: 55, intervalS: 60 }) }),
-    sensor('trf-dienbienphu', 'traffic', 'Điện Biên Phủ', 'Quận Bình Thạnh', [106.7050, 10.8010], { roadName: 'Điện Biên Phủ', freeFlowKmh: 50, latest: latest({ speedKmh: 6, volume: 520, occupancyPct: 80, intervalS: 60 }) }),
-    sensor('trf-vovankiet', 'traffic', 'Võ Văn Kiệt', 'Quận 5', [106.6760, 10.7530], { roadName: 'Võ Văn Kiệt', freeFlowKmh: 60, online: false }),
+    sensor('trf-nguyenhue', 'traffic', 'Nguyễn Huệ', 'Quận 1', [106.7036, 10.7745], { roadName: 'Nguyễn Huệ', osmWayId: 377881079, freeFlowKmh: 40, latest: latest({ speedKmh: 36, volume: 120, occupancyPct: 12, intervalS: 60 }) }),
+    sensor('trf-lethanhton', 'traffic', 'Lê Thánh Tôn', 'Quận 1', [106.6985, 10.7790], { roadName: 'Lê Thánh Tôn', osmWayId: 747231131, freeFlowKmh: 40, latest: latest({ speedKmh: 22, volume: 300, occupancyPct: 35, intervalS: 60 }) }),
+    sensor('trf-cmt8', 'traffic', 'Cách Mạng Tháng Tám', 'Quận 3', [106.6870, 10.7790], { roadName: 'Cách Mạng Tháng Tám', osmWayId: 408246393, freeFlowKmh: 45, latest: latest({ speedKmh: 14, volume: 410, occupancyPct: 55, intervalS: 60 }) }),
+    sensor('trf-dienbienphu', 'traffic', 'Điện Biên Phủ', 'Quận Bình Thạnh', [106.7050, 10.8010], { roadName: 'Điện Biên Phủ', osmWayId: 189165792, freeFlowKmh: 50, latest: latest({ speedKmh: 6, volume: 520, occupancyPct: 80, intervalS: 60 }) }),
+    sensor('trf-vovankiet', 'traffic', 'Võ Văn Kiệt', 'Quận 5', [106.6760, 10.7530], { roadName: 'Võ Văn Kiệt', osmWayId: 1018414111, freeFlowKmh: 60, online: false }),
     sensor('fld-nguyenhuucanh', 'flood', 'Nguyễn Hữu Cảnh', 'Quận Bình Thạnh', [106.7190, 10.7890], { latest: latest({ waterLevelCm: 42, intervalS: 300 }) }),
     sensor('fld-huynhtanphat', 'flood', 'Huỳnh Tấn Phát', 'Quận 7', [106.7290, 10.7380], { latest: latest({ waterLevelCm: 18, intervalS: 300 }) }),
     sensor('fld-lythuongkiet', 'flood', 'Lý Thường Kiệt', 'Quận 10', [106.6530, 10.7885], { latest: latest({ waterLevelCm: 3, intervalS: 300 }) }),

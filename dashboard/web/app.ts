@@ -1,4 +1,4 @@
-import type { Alert } from '@cityops/contracts';
+import type { Alert, LiveSensorFeature } from '@cityops/contracts';
 import type { Map as MapLibreMap } from 'maplibre-gl';
 import { fetchOpenAlerts, fetchSensors, fetchSnapshot, signOut, type Me } from './api.ts';
 import { createAlertsPanel, type AlertsPanel } from './alerts-panel.ts';
@@ -9,7 +9,8 @@ import { language, onLanguageChange, setLanguage, t, tryT } from './i18n.ts';
 import { addIconLayers, type IconLayers } from './icon-layers.ts';
 import { CLUSTER_THRESHOLD, addSensorLayers, type SensorLayers } from './layers.ts';
 import { createLegend } from './legend.ts';
-import { createMap } from './map.ts';
+import { createMap, DISTRICT_LABEL_LAYER } from './map.ts';
+import { addRoadTraffic, type RoadTraffic } from './road-traffic.ts';
 import { createSensorPanel, type SensorPanel } from './sensor-panel.ts';
 import { formatTime } from './format.ts';
 import { createTimeSlider, type TimeSlider } from './time-slider.ts';
@@ -20,6 +21,8 @@ export interface CityOpsHandle {
   map: MapLibreMap;
   me: Me;
   sensors?: SensorLayers;
+  /** Traffic detectors' roads in level-of-service colours. */
+  roads?: RoadTraffic;
   alerts: AlertsPanel;
   sensorPanel: SensorPanel;
   slider: TimeSlider;
@@ -58,6 +61,14 @@ function header(me: Me, connection: HTMLElement, extra: HTMLElement): HTMLElemen
   return h('header', { class: 'topbar' }, h('div', { class: 'brand' }, title, city), connection, h('div', { class: 'account' }, who, extra, lang, out));
 }
 
+/** The registry entries of these sensor ids (a telemetry batch names each sensor once or more). */
+function* changedSensors(sensors: SensorLayers, ids: readonly string[]): Generator<LiveSensorFeature> {
+  for (const id of new Set(ids)) {
+    const sensor = sensors.state.get(id);
+    if (sensor) yield sensor;
+  }
+}
+
 export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   const connection = createConnectionIndicator();
   const mapContainer = h('div', { class: 'map', attrs: { 'aria-label': 'map' } });
@@ -71,10 +82,12 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   let icons: IconLayers | undefined;
   const alerts = createAlertsPanel({ canAcknowledge: me.role === 'operator' || me.role === 'admin', onSelect: focusAlert, onChange: (open) => icons?.setAlerts(open) });
   let sensors: SensorLayers | undefined;
+  let roads: RoadTraffic | undefined;
   const legend = createLegend(
     (domain, visible) => {
       sensors?.setVisible(domain, visible);
       icons?.setVisible(domain, visible);
+      if (domain === 'traffic') roads?.setVisible(visible);
     },
     (scheme) => sensors?.setAirScheme(scheme),
   );
@@ -88,6 +101,10 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     const snapshot = await fetchSnapshot(at);
     if (mine !== replayRequest || replayAt === null) return;
     sensors?.showSnapshot(snapshot.readings);
+    if (sensors) {
+      const byId = new Map(snapshot.readings.map((r) => [r.sensorId, r]));
+      roads?.update(sensors.state.all(), (id) => byId.get(id));
+    }
     alerts.replace(snapshot.alerts);
     appRoot.dataset.mode = 'replay';
     banner.hidden = false;
@@ -104,6 +121,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       replayAt = null;
       replayRequest++;
       sensors?.showSnapshot(null);
+      if (sensors) roads?.update(sensors.state.all());
       banner.hidden = true;
       appRoot.dataset.mode = 'live';
       delete appRoot.dataset.replayAt;
@@ -135,6 +153,9 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
         icons.setAlerts(alerts.alerts.ordered());
       }
       sensors.setSensors(collection);
+      // Under the district names, over the basemap roads it colours.
+      roads ??= addRoadTraffic(readyMap, DISTRICT_LABEL_LAYER);
+      roads.update(collection.features);
     } finally {
       inFlight = undefined;
     }
@@ -155,11 +176,15 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   socket.on('telemetry', (batch) => {
     connection.fresh();
     sensors?.applyTelemetry(batch);
+    if (sensors && replayAt === null) roads?.update(changedSensors(sensors, batch.map((r) => r.sensorId)));
     const open = sensorPanel.openId();
     const sensor = open && batch.some((r) => r.sensorId === open) ? sensors?.state.get(open) : undefined;
     if (sensor) sensorPanel.update(sensor);
   });
-  socket.on('sensor:status', (status) => sensors?.applyStatus(status));
+  socket.on('sensor:status', (status) => {
+    sensors?.applyStatus(status);
+    if (sensors && replayAt === null) roads?.update(changedSensors(sensors, [status.sensorId]));
+  });
 
   return {
     map: readyMap,
@@ -171,6 +196,9 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     socket,
     get sensors() {
       return sensors;
+    },
+    get roads() {
+      return roads;
     },
     ready: loadSnapshot(),
   };

@@ -24,6 +24,7 @@ export function createLegend(onToggle: (domain: Domain, visible: boolean) => voi
       return [airSwitch(), ...AQI_COLORS.map((color, i) => swatch(color, tryT(`legend.aqi.${airScheme}.${i}`) ?? String(i + 1)))];
     }
     const classes = PALETTES[domain].map((color, i) => swatch(color, tryT(`legend.${domain}.${i}`) ?? String(i)));
+    if (domain === 'traffic') return [...classes, h('li', { class: 'legend-note', text: t('legend.traffic.roads') })];
     return domain === 'air' ? [airSwitch(), ...classes] : classes;
   };
   const root = h('section', { class: 'legend', attrs: { 'aria-label': 'legend' } });

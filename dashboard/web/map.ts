@@ -35,6 +35,8 @@ export const basemapStyle = (origin: string, lang: Language): StyleSpecification
     roads: {
       type: 'geojson',
       data: '/basemap/roads.geojson',
+      // Traffic detectors colour their way by feature-state (road-traffic.ts); a way's segments share its id.
+      promoteId: 'osm_way_id',
       attribution: `${OSM} (ODbL)`,
     },
     'flood-hotspots': {

@@ -40,6 +40,10 @@ export class SensorState {
     return this.sensors.size;
   }
 
+  all(): IterableIterator<LiveSensorFeature> {
+    return this.sensors.values();
+  }
+
   /** Returns true when anything visible changed. Readings older than what is shown are ignored. */
   applyReadings(readings: readonly Reading[]): boolean {
     let changed = false;
