@@ -4,6 +4,7 @@ import { onLanguageChange } from './i18n.ts';
 import { districtPopupContent, hotspotPopupContent, sensorPopupContent } from './sensor-popup.ts';
 import { NO_DATA_COLOR, OFFLINE_COLOR, PALETTES, type AirScheme } from './sensor-classes.ts';
 import { SensorState } from './sensor-state.ts';
+import { watchDrawnSensors } from './drawn-sensors.ts';
 
 export const SENSOR_SOURCE = 'sensors';
 export const sensorLayerId = (domain: Domain): string => `sensors-${domain}`;
@@ -104,17 +105,41 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
   }
 
   let snapshot: Parameters<SensorState['toGeoJSONAt']>[0] | null = null;
+  /** The source is behind what it should show. */
+  let dataDirty = false;
   const render = (): void => {
     timer = undefined;
     lastRender = Date.now();
-    renderCount++;
-    // While replaying, live values keep landing in the state but the map shows the past.
-    (map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined)?.setData(snapshot ? state.toGeoJSONAt(snapshot) : state.toGeoJSON());
+    if (dataDirty) {
+      dataDirty = false;
+      renderCount++;
+      // While replaying, live values keep landing in the state but the map shows the past.
+      (map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined)?.setData(snapshot ? state.toGeoJSONAt(snapshot) : state.toGeoJSON());
+      drawn.rendered();
+    }
     if (popup?.popup.isOpen()) popup.popup.setDOMContent(popup.render());
   };
+  const redraw = (): void => {
+    dataDirty = true;
+    clearTimeout(timer);
+    render();
+  };
   const scheduleRender = (): void => {
-    if (timer) return;
+    if (timer || (!dataDirty && !popup?.popup.isOpen())) return;
     timer = setTimeout(render, Math.max(0, interval - (Date.now() - lastRender)));
+  };
+  // Only changes the map would show re-tile the source (drawn-sensors.ts); tiles loaded while it is behind catch up at once.
+  const drawn = watchDrawnSensors(map, SENSOR_SOURCE, state, {
+    onStaleTiles: () => {
+      if (snapshot) return;
+      dataDirty = true;
+      scheduleRender();
+    },
+  });
+  const changed = (ids: ReadonlySet<string>): void => {
+    // In replay the map shows the past: live changes only refresh an open popup; going live redraws.
+    if (!snapshot && ids.size > 0 && drawn.affectsView(ids)) dataDirty = true;
+    scheduleRender();
   };
 
   const openPopup = (lngLat: [number, number], content: () => HTMLElement): void => {
@@ -162,13 +187,15 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     state,
     setSensors(collection) {
       state.replace(collection);
-      render();
+      drawn.reset();
+      redraw();
     },
     applyTelemetry(readings) {
-      if (state.applyReadings(readings)) scheduleRender();
+      const ids = new Set<string>();
+      if (state.applyReadings(readings, ids)) changed(ids);
     },
     applyStatus(status) {
-      if (state.applyStatus(status)) scheduleRender();
+      if (state.applyStatus(status)) changed(new Set([status.sensorId]));
     },
     setVisible(domain, visible) {
       const ids = clustered ? [sensorLayerId(domain), clusterLayerId(domain)] : [sensorLayerId(domain)];
@@ -176,11 +203,11 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     },
     setAirScheme(scheme) {
       state.airScheme = scheme;
-      render();
+      redraw();
     },
     showSnapshot(readings) {
       snapshot = readings;
-      render();
+      redraw();
     },
     renders: () => renderCount,
   };

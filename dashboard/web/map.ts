@@ -124,6 +124,8 @@ export function createMap(container: HTMLElement): MapLibreMap {
     attributionControl: false,
     // No outside requests, ever: the telemetry of MapLibre's own is off by default in v5, keep it that way.
     collectResourceTiming: false,
+    // Symbols appear at once: a fade animates (repaints) the whole map for 300 ms after every placement change.
+    fadeDuration: 0,
   });
   onLanguageChange((lang) => {
     if (map.getLayer(DISTRICT_LABEL_LAYER)) map.setLayoutProperty(DISTRICT_LABEL_LAYER, 'text-field', districtNameField(lang));

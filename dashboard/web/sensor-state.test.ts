@@ -28,4 +28,16 @@ describe('SensorState', () => {
     expect(state.toGeoJSON().features[0]?.properties).toMatchObject({ online: false, color: OFFLINE_COLOR });
     expect(state.applyStatus({ sensorId: 'fld-a', domain: 'flood', online: false, since: 600 })).toBe(false);
   });
+
+  it('collects only the sensors whose drawing changed (colour, class, online), so the map re-tiles for those alone', () => {
+    const state = new SensorState();
+    state.replace(collection());
+    const redrawn = new Set<string>();
+    // 5 cm → 7 cm: same class, same colour; the state changes but nothing drawn does.
+    expect(state.applyReadings([{ sensorId: 'fld-a', domain: 'flood', ts: 200, receivedAt: 200, fields: { waterLevelCm: 7 } }], redrawn)).toBe(true);
+    expect([...redrawn]).toEqual([]);
+    expect(state.applyReadings([{ sensorId: 'fld-a', domain: 'flood', ts: 300, receivedAt: 300, fields: { waterLevelCm: 55 } }], redrawn)).toBe(true);
+    expect([...redrawn]).toEqual(['fld-a']);
+    expect(state.painted('fld-a')).toEqual({ domain: 'flood', color: PALETTES.flood[3], cls: 3, online: true });
+  });
 });

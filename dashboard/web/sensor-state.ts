@@ -44,20 +44,34 @@ export class SensorState {
     return this.sensors.values();
   }
 
-  /** Returns true when anything visible changed. Readings older than what is shown are ignored. */
-  applyReadings(readings: readonly Reading[]): boolean {
+  /** How the map draws a sensor now: colour, colour class (clusters show their worst) and online ring. */
+  painted(id: string): { domain: string; color: string; cls: number; online: boolean } | undefined {
+    const sensor = this.sensors.get(id);
+    if (!sensor) return undefined;
+    const p = sensor.properties;
+    return { domain: p.domain, online: p.online, ...this.paint(p) };
+  }
+
+  /**
+   * Returns true when the state changed. Readings older than what is shown are ignored.
+   * `redrawn` collects the sensors whose drawing changed (colour, class or online), the only
+   * changes the map has to redraw for.
+   */
+  applyReadings(readings: readonly Reading[], redrawn?: Set<string>): boolean {
     let changed = false;
     for (const reading of readings) {
       const sensor = this.sensors.get(reading.sensorId);
       if (!sensor) continue;
       const latest = sensor.properties.latest;
       if (latest && latest.ts > reading.ts) continue;
+      const before = redrawn ? this.painted(reading.sensorId) : undefined;
       sensor.properties.latest = { ts: reading.ts, receivedAt: reading.receivedAt, fields: reading.fields };
       const aqi = (reading as LiveReading).aqi;
       if (aqi) sensor.properties.aqi = aqi;
       // A reading proves the sensor is talking even if its status message was lost.
       sensor.properties.online = true;
       changed = true;
+      if (redrawn && !samePaint(before, this.painted(reading.sensorId))) redrawn.add(reading.sensorId);
     }
     return changed;
   }
@@ -102,3 +116,6 @@ export class SensorState {
     return { type: 'FeatureCollection', features };
   }
 }
+
+const samePaint = (a: ReturnType<SensorState['painted']>, b: ReturnType<SensorState['painted']>): boolean =>
+  a !== undefined && b !== undefined && a.color === b.color && a.cls === b.cls && a.online === b.online;
