@@ -1,5 +1,5 @@
 import type { Alert, Domain, LiveReading, Reading } from '@cityops/contracts';
-import { createRateTrack, rebuildExtremes, stepRate, type RateTrack } from './rate-track.ts';
+import { createRateTrack, RATE_KIND, rebuildExtremes, type RateTrack } from './rate-track.ts';
 import { lastWillAbsence, reportAbsence, tickAbsence, type AbsenceTrack } from './absence-track.ts';
 import { counts, createDistrictTrack, judgeDistrict, type DistrictTrack } from './district-aggregate.ts';
 import { indexCategoryAsThreshold } from './index-category.ts';
@@ -10,8 +10,8 @@ import { compileThresholdRule, sensorFactor, type CompiledThresholdRule } from '
 import { alertNotFoundError, alertResolvedError, invalidSnapshotError, sensorMismatchError } from './errors.ts';
 import type { AbsenceRule, DistrictRule, RateOfChangeRule, RuleDefinition } from './rule-schema.ts';
 import { assertEngineSnapshot, type EngineSnapshot, type TrackSnapshot } from './snapshot.ts';
-import { createTrack, resolveTrack, type ThresholdTrack } from './threshold-track.ts';
-import { applyInOrder, applyLate, DEFAULT_REORDER_POLICY, sealTrack } from './event-order.ts';
+import { createTrack, resolveTrack, THRESHOLD_KIND, type ThresholdTrack } from './threshold-track.ts';
+import { applyInOrder, applyLate, DEFAULT_REORDER_POLICY, sealLog, type LateOutcome } from './event-order.ts';
 import type { AlertChange, LateReadingCounts, RuleEngine, RuleEngineOptions, RuleSensor } from './types.ts';
 import { parseRuleDefinitions } from './validate-rules.ts';
 
@@ -82,6 +82,20 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
   };
 
   const reorder = { ...DEFAULT_REORDER_POLICY, ...(options.reorderWindowMs === undefined ? {} : { windowMs: Math.max(0, options.reorderWindowMs) }) };
+  /** Reused for every threshold step: no allocation per reading. */
+  const thresholdContext: { sensor: RuleSensor; factor: number } = { sensor: undefined as unknown as RuleSensor, factor: 1 };
+  const countLate = (late: LateOutcome | null): LateOutcome | null => {
+    if (late === null) {
+      lateCounts.dropped++;
+      return null;
+    }
+    lateCounts.reordered++;
+    lateCounts.withdrawn += late.withdrawn;
+    lateCounts.renamed += late.renamed;
+    lateCounts.omitted += late.omitted;
+    lateCounts.keptAsSent += late.keptAsSent;
+    return late;
+  };
   const lateCounts: LateReadingCounts = { reordered: 0, dropped: 0, withdrawn: 0, renamed: 0, omitted: 0, keptAsSent: 0 };
 
   const openById = new Map<string, AlertHolder>();
@@ -251,7 +265,12 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           if (value === undefined || !Number.isFinite(value)) continue;
           let track = tracks.get(sensor.id);
           if (track === undefined) tracks.set(sensor.id, (track = createRateTrack(rule, sensor)));
-          note(track, stepRate(track, ts, value, sensor), out);
+          if (ts >= track.latestTs) {
+            note(track, applyInOrder(RATE_KIND, track, value, ts, sensor, reorder), out);
+            continue;
+          }
+          const late = countLate(applyLate(RATE_KIND, track, value, ts, sensor, idTaken));
+          if (late !== null) for (const change of late.changes) note(track, change, out);
         }
       }
       const domainSlots = byDomain.get(reading.domain);
@@ -272,21 +291,16 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
           track = createTrack(rule, reading.sensorId);
           slot.tracks.set(reading.sensorId, track);
         }
+        thresholdContext.sensor = sensor;
+        thresholdContext.factor = factor;
         if (ts >= track.lastTs) {
-          const change = applyInOrder(track, value, ts, reading.receivedAt, sensor, factor, reorder);
+          track.lastHeard = reading.receivedAt;
+          const change = applyInOrder(THRESHOLD_KIND, track, value, ts, thresholdContext, reorder);
           if (change !== null || track.alert !== null) record(track, change, out);
           continue;
         }
-        const late = applyLate(track, value, ts, sensor, factor, idTaken);
-        if (late === null) {
-          lateCounts.dropped++;
-          continue;
-        }
-        lateCounts.reordered++;
-        lateCounts.withdrawn += late.withdrawn;
-        lateCounts.renamed += late.renamed;
-        lateCounts.omitted += late.omitted;
-        lateCounts.keptAsSent += late.keptAsSent;
+        const late = countLate(applyLate(THRESHOLD_KIND, track, value, ts, thresholdContext, idTaken));
+        if (late === null) continue;
         for (const change of late.changes) record(track, change, out);
         record(track, null, out);
       }
@@ -323,7 +337,7 @@ export function createRuleEngine(options: RuleEngineOptions): RuleEngine {
         const at = since + track.rule.clearForMs;
         if (at > track.lastTs) track.lastTs = at;
         record(track, resolveTrack(track, at), out);
-        sealTrack(track);
+        sealLog(track.log);
       }
       for (const { tracks } of absenceRules.values()) {
         for (const track of tracks.values()) if (Number.isFinite(track.lastTs)) note(track, tickAbsence(track, now), out);

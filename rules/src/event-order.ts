@@ -2,16 +2,16 @@ import type { Alert } from '@cityops/contracts';
 import { severityRank } from '@cityops/contracts';
 import { copyAlert, resolveAlert } from './alert-build.ts';
 import { buildAlertId } from './alert-id.ts';
-import { createTrack, stepThreshold, type ThresholdCheckpoint, type ThresholdTrack } from './threshold-track.ts';
-import type { AlertChange, RuleSensor } from './types.ts';
+import type { AlertChange } from './types.ts';
 
 /**
  * Event time, not arrival time. Gateways flush buffers and replays interleave,
- * so a sensor's readings can arrive out of order. A threshold track keeps its
- * recent readings and a few checkpoints of its window state; a late reading is
- * put in its place and the window is re-run from the checkpoint before it, so
- * the alerts come out as in-order processing gives them. In-order readings,
- * the common case, cost two array pushes and a checkpoint every few readings.
+ * so a sensor's readings can arrive out of order. A track (threshold or rate
+ * of change, per rule and sensor) keeps its recent readings and a few
+ * checkpoints of its window state; a late reading is put in its place and the
+ * window is re-run from the checkpoint before it, so the alerts come out as
+ * in-order processing gives them. In-order readings, the common case, cost
+ * two array pushes and a checkpoint every few readings.
  */
 export interface ReorderPolicy {
   /** How far behind the newest reading a late one is still put in order. */
@@ -24,40 +24,51 @@ export interface ReorderPolicy {
 
 export const DEFAULT_REORDER_POLICY: ReorderPolicy = { windowMs: 10 * 60_000, maxReadings: 256, checkpointEvery: 16 };
 
-function checkpointOf(track: ThresholdTrack, seq: number, lastTs: number): ThresholdCheckpoint {
-  return {
-    seq,
-    lastTs,
-    pendingSince: track.pendingSince,
-    clearSince: track.clearSince,
-    lowerSince: track.lowerSince,
-    lowerLevel: track.lowerLevel,
-    level: track.level,
-    alert: track.alert,
-  };
+/** The window state before the reading at sequence position `seq`; `lastTs` is the newest event time applied before it. */
+export interface Checkpoint<S> {
+  seq: number;
+  lastTs: number;
+  state: S;
 }
 
-function restoreInto(track: ThresholdTrack, from: ThresholdCheckpoint): void {
-  track.pendingSince = from.pendingSince;
-  track.clearSince = from.clearSince;
-  track.lowerSince = from.lowerSince;
-  track.lowerLevel = from.lowerLevel;
-  track.level = from.level;
-  track.alert = from.alert;
+/** What a track keeps to put a late reading in its place. */
+export interface ReadingLog<S> {
+  /** Recent readings in event-time order. */
+  ts: number[];
+  values: number[];
+  /** Position in the track's reading sequence of ts[0]. */
+  seq: number;
+  /** States before some of the recent readings, oldest first: where a re-run starts. */
+  checkpoints: Array<Checkpoint<S>>;
+  /** Alerts a re-run knows under their in-order id but the stream under another. */
+  aliases: Map<string, { id: string; raisedAt: string }> | null;
+}
+
+export const emptyLog = <S>(): ReadingLog<S> => ({ ts: [], values: [], seq: 0, checkpoints: [], aliases: null });
+
+/** A track kind as the re-run sees it: its state, and one step of its pure evaluation. */
+export interface TrackKind<T extends { alert: Alert | null; log: ReadingLog<S> }, S, C> {
+  /** The newest event time applied (−∞ before the first reading). */
+  lastTs(track: T): number;
+  save(track: T): S;
+  load(track: T, state: S): void;
+  /** An empty track of the same rule and sensor, to re-run on. */
+  scratch(track: T): T;
+  step(track: T, value: number, ts: number, context: C): AlertChange | null;
 }
 
 /** Forgets the kept readings: after a resolution by tick(), nothing before it may be re-run (resolutions are final). */
-export function sealTrack(track: ThresholdTrack): void {
-  track.recentSeq += track.recentTs.length;
-  track.recentTs = [];
-  track.recentValues = [];
-  track.checkpoints = [];
-  track.aliases = null;
+export function sealLog(log: ReadingLog<unknown>): void {
+  log.seq += log.ts.length;
+  log.ts = [];
+  log.values = [];
+  log.checkpoints = [];
+  log.aliases = null;
 }
 
 /** A re-run's alert under the id the stream knows it by. */
-function aliased(track: ThresholdTrack, alert: Alert): Alert {
-  const alias = track.aliases?.get(alert.id);
+function aliased(log: ReadingLog<unknown>, alert: Alert): Alert {
+  const alias = log.aliases?.get(alert.id);
   if (alias === undefined) return alert;
   // A continued alert starts later than its in-order twin: none of its times may precede its start.
   const notBefore = (time: string): string => (Date.parse(time) < Date.parse(alias.raisedAt) ? alias.raisedAt : time);
@@ -66,8 +77,8 @@ function aliased(track: ThresholdTrack, alert: Alert): Alert {
   return renamed;
 }
 
-function addAlias(track: ThresholdTrack, from: string, to: { id: string; raisedAt: string }): void {
-  const aliases = (track.aliases ??= new Map());
+function addAlias(log: ReadingLog<unknown>, from: string, to: { id: string; raisedAt: string }): void {
+  const aliases = (log.aliases ??= new Map());
   for (const [key, value] of aliases) if (value.id === from) aliases.set(key, to);
   aliases.set(from, to);
   // Aliases only matter while a checkpoint can still reproduce the old id; a handful is plenty.
@@ -75,40 +86,33 @@ function addAlias(track: ThresholdTrack, from: string, to: { id: string; raisedA
 }
 
 /** Applies a reading at or after the newest one: the step itself plus the bookkeeping for later re-runs. */
-export function applyInOrder(
-  track: ThresholdTrack,
+export function applyInOrder<T extends { alert: Alert | null; log: ReadingLog<S> }, S, C>(
+  kind: TrackKind<T, S, C>,
+  track: T,
   value: number,
   ts: number,
-  heard: number,
-  sensor: RuleSensor,
-  factor: number,
+  context: C,
   policy: ReorderPolicy,
 ): AlertChange | null {
-  const cps = track.checkpoints;
-  const seq = track.recentSeq + track.recentTs.length;
+  const log = track.log;
+  const cps = log.checkpoints;
+  const seq = log.seq + log.ts.length;
   const newest = cps[cps.length - 1];
-  if (newest === undefined || seq - newest.seq >= policy.checkpointEvery) cps.push(checkpointOf(track, seq, track.lastTs));
-  track.recentTs.push(ts);
-  track.recentValues.push(value);
-  track.lastTs = ts;
-  track.lastHeard = heard;
-  const change = stepThreshold(track, value, ts, sensor, factor);
+  if (newest === undefined || seq - newest.seq >= policy.checkpointEvery) cps.push({ seq, lastTs: kind.lastTs(track), state: kind.save(track) });
+  log.ts.push(ts);
+  log.values.push(value);
+  const change = kind.step(track, value, ts, context);
   const horizon = ts - policy.windowMs;
-  while (cps.length >= 2 && (cps[1]!.lastTs <= horizon || track.recentTs.length > policy.maxReadings)) {
+  while (cps.length >= 2 && (cps[1]!.lastTs <= horizon || log.ts.length > policy.maxReadings)) {
     cps.shift();
-    const drop = cps[0]!.seq - track.recentSeq;
-    track.recentTs.splice(0, drop);
-    track.recentValues.splice(0, drop);
-    track.recentSeq += drop;
+    const drop = cps[0]!.seq - log.seq;
+    log.ts.splice(0, drop);
+    log.values.splice(0, drop);
+    log.seq += drop;
   }
   return change;
 }
 
-/**
- * A reading older than the newest one applied. Returns the alert changes that
- * bring the track to what in-order processing gives, or null when the reading
- * is older than anything kept (too late to place; the caller counts it).
- */
 /** What a re-run could not make identical to in-order processing (see reconcile). */
 export interface LateOutcome {
   changes: AlertChange[];
@@ -122,31 +126,38 @@ export interface LateOutcome {
   keptAsSent: number;
 }
 
-export function applyLate(
-  track: ThresholdTrack,
+/**
+ * A reading older than the newest one applied. Returns the alert changes that
+ * bring the track to what in-order processing gives, or null when the reading
+ * is older than anything kept (too late to place; the caller counts it).
+ */
+export function applyLate<T extends { alert: Alert | null; log: ReadingLog<S> }, S, C>(
+  kind: TrackKind<T, S, C>,
+  track: T,
   value: number,
   ts: number,
-  sensor: RuleSensor,
-  factor: number,
+  context: C,
   idTaken: (id: string) => boolean,
 ): LateOutcome | null {
-  const cps = track.checkpoints;
+  const log = track.log;
+  const cps = log.checkpoints;
   let ci = cps.length - 1;
   while (ci >= 0 && cps[ci]!.lastTs > ts) ci--;
   if (ci < 0) return null;
   const start = cps[ci]!;
-  const tss = track.recentTs;
-  const values = track.recentValues;
-  const from = start.seq - track.recentSeq;
+  const tss = log.ts;
+  const values = log.values;
+  const from = start.seq - log.seq;
 
   // What was decided from the checkpoint on without the late reading: re-run rather than
   // stored, because re-running is exact and only happens for late readings.
-  const before = createTrack(track.rule, track.sensorId);
-  restoreInto(before, start);
+  const before = kind.scratch(track);
+  kind.load(before, start.state);
+  const initialAlert = before.alert === null ? null : aliased(log, before.alert);
   const previous: AlertChange[] = [];
   for (let j = from; j < tss.length; j++) {
-    const change = stepThreshold(before, values[j]!, tss[j]!, sensor, factor);
-    if (change !== null) previous.push({ kind: change.kind, alert: aliased(track, change.alert) });
+    const change = kind.step(before, values[j]!, tss[j]!, context);
+    if (change !== null) previous.push({ kind: change.kind, alert: aliased(log, change.alert) });
   }
 
   let pos = tss.length;
@@ -155,24 +166,24 @@ export function applyLate(
   values.splice(pos, 0, value);
   for (let k = ci + 1; k < cps.length; k++) cps[k]!.seq += 1;
 
-  const after = createTrack(track.rule, track.sensorId);
-  restoreInto(after, start);
+  const after = kind.scratch(track);
+  kind.load(after, start.state);
   const next: AlertChange[] = [];
   let k = ci + 1;
   for (let j = from; j < tss.length; j++) {
     const cp = cps[k];
-    if (cp !== undefined && cp.seq - track.recentSeq === j) {
-      cps[k] = checkpointOf(after, cp.seq, cp.lastTs);
+    if (cp !== undefined && cp.seq - log.seq === j) {
+      cps[k] = { seq: cp.seq, lastTs: cp.lastTs, state: kind.save(after) };
       k++;
     }
-    const change = stepThreshold(after, values[j]!, tss[j]!, sensor, factor);
-    if (change !== null) next.push({ kind: change.kind, alert: aliased(track, change.alert) });
+    const change = kind.step(after, values[j]!, tss[j]!, context);
+    if (change !== null) next.push({ kind: change.kind, alert: aliased(log, change.alert) });
   }
 
-  const initial = start.alert === null ? null : aliased(track, start.alert);
-  const out = reconcile(track.alert, initial, previous, next, ts, idTaken);
-  restoreInto(track, { ...checkpointOf(after, 0, 0), alert: out.open });
-  for (const [from, to] of out.renames) addAlias(track, from, to);
+  const out = reconcile(track.alert, initialAlert, previous, next, ts, idTaken);
+  kind.load(track, kind.save(after));
+  track.alert = out.open;
+  for (const [from, to] of out.renames) addAlias(log, from, to);
   return out;
 }
 

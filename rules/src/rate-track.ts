@@ -2,6 +2,7 @@ import type { Alert } from '@cityops/contracts';
 import { copyAlert, newAlert, resolveAlert, updateAlert } from './alert-build.ts';
 import { renderTemplate } from './message-format.ts';
 import type { RateOfChangeRule } from './rule-schema.ts';
+import { emptyLog, type ReadingLog, type TrackKind } from './event-order.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 /** Window state of one (rate rule, sensor): the samples of the last `window` ms, in event-time order. */
@@ -20,6 +21,16 @@ export interface RateTrack {
    * in-order samples. Derived state, rebuilt after a late sample.
    */
   extremes: Array<[number, number]>;
+  /** Recent readings and checkpoints, so a late reading can be put in its place (event-order.ts). */
+  log: ReadingLog<RateState>;
+}
+
+/** The window state a re-run starts from. */
+export interface RateState {
+  samples: Array<[number, number]>;
+  latestTs: number;
+  clearSince: number | null;
+  alert: Alert | null;
 }
 
 export const createRateTrack = (rule: RateOfChangeRule, sensor: RuleSensor): RateTrack => ({
@@ -31,6 +42,7 @@ export const createRateTrack = (rule: RateOfChangeRule, sensor: RuleSensor): Rat
   clearSince: null,
   alert: null,
   extremes: [],
+  log: emptyLog(),
 });
 
 /** Appends an in-order sample to the deque and returns the window's change at it. */
@@ -157,3 +169,18 @@ export function stepRate(track: RateTrack, ts: number, value: number, sensor: Ru
   track.clearSince = null;
   return { kind: 'resolved', alert: resolved };
 }
+
+/** Rate tracks for the event-order re-run: `context` is the sensor. */
+export const RATE_KIND: TrackKind<RateTrack, RateState, RuleSensor> = {
+  lastTs: (track) => track.latestTs,
+  save: (t) => ({ samples: t.samples.map(([ts, v]) => [ts, v]), latestTs: t.latestTs, clearSince: t.clearSince, alert: t.alert }),
+  load(t, s) {
+    t.samples = s.samples.map(([ts, v]) => [ts, v]);
+    t.latestTs = s.latestTs;
+    t.clearSince = s.clearSince;
+    t.alert = s.alert;
+    rebuildExtremes(t);
+  },
+  scratch: (t) => createRateTrack(t.rule, t.sensor),
+  step: (track, value, ts, sensor) => stepRate(track, ts, value, sensor),
+};

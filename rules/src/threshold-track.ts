@@ -1,6 +1,7 @@
 import type { Alert } from '@cityops/contracts';
 import { changeSeverity, copyAlert, raiseAlert, resolveAlert } from './alert-build.ts';
 import { clearHolds, levelOf, levelThreshold, type CompiledThresholdRule } from './compiled-rule.ts';
+import { emptyLog, type ReadingLog, type TrackKind } from './event-order.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 /**
@@ -26,21 +27,12 @@ export interface ThresholdTrack {
   /** Level index of the open alert, -1 when none is open. */
   level: number;
   alert: Alert | null;
-  /** Recent readings in event-time order, kept so a late one can be put in its place (event-order.ts). */
-  recentTs: number[];
-  recentValues: number[];
-  /** Position in this track's reading sequence of recentTs[0]. */
-  recentSeq: number;
-  /** States before some of the recent readings, oldest first: where a re-evaluation starts. */
-  checkpoints: ThresholdCheckpoint[];
-  /** Alerts a re-run knows under their in-order id but the stream under a fresh one (event-order.ts). */
-  aliases: Map<string, { id: string; raisedAt: string }> | null;
+  /** Recent readings and checkpoints, so a late reading can be put in its place (event-order.ts). */
+  log: ReadingLog<ThresholdState>;
 }
 
-/** The window state before the reading at sequence position `seq`; `lastTs` is the newest event time applied before it. */
-export interface ThresholdCheckpoint {
-  seq: number;
-  lastTs: number;
+/** The window state a re-run starts from. */
+export interface ThresholdState {
   pendingSince: number | null;
   clearSince: number | null;
   lowerSince: number | null;
@@ -61,11 +53,7 @@ export function createTrack(rule: CompiledThresholdRule, sensorId: string, ts = 
     lowerLevel: -1,
     level: -1,
     alert: null,
-    recentTs: [],
-    recentValues: [],
-    recentSeq: 0,
-    checkpoints: [],
-    aliases: null,
+    log: emptyLog(),
   };
 }
 
@@ -151,3 +139,22 @@ function setLevel(
   track.alert = changeSeverity(track.alert!, rule, sensor, level, value, levelThreshold(rule, level, sensor, factor), ts, escalating);
   return { kind: 'updated', alert: copyAlert(track.alert) };
 }
+
+/** Threshold tracks for the event-order re-run: `context` is the sensor and its level factor. */
+export const THRESHOLD_KIND: TrackKind<ThresholdTrack, ThresholdState, { sensor: RuleSensor; factor: number }> = {
+  lastTs: (track) => track.lastTs,
+  save: (t) => ({ pendingSince: t.pendingSince, clearSince: t.clearSince, lowerSince: t.lowerSince, lowerLevel: t.lowerLevel, level: t.level, alert: t.alert }),
+  load(t, s) {
+    t.pendingSince = s.pendingSince;
+    t.clearSince = s.clearSince;
+    t.lowerSince = s.lowerSince;
+    t.lowerLevel = s.lowerLevel;
+    t.level = s.level;
+    t.alert = s.alert;
+  },
+  scratch: (t) => createTrack(t.rule, t.sensorId),
+  step(track, value, ts, { sensor, factor }) {
+    if (ts > track.lastTs) track.lastTs = ts;
+    return stepThreshold(track, value, ts, sensor, factor);
+  },
+};
