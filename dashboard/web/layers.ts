@@ -61,6 +61,8 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     map.addSource(SENSOR_SOURCE, {
       type: 'geojson',
       data: state.toGeoJSON(),
+      // Features keyed by sensor id, so a change is sent as a diff (updateData), not as the whole fleet.
+      promoteId: 'id',
       cluster: true,
       clusterMaxZoom: CLUSTER_MAX_ZOOM,
       clusterRadius: 40,
@@ -86,7 +88,7 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
       });
     }
   } else {
-    map.addSource(SENSOR_SOURCE, { type: 'geojson', data: state.toGeoJSON() });
+    map.addSource(SENSOR_SOURCE, { type: 'geojson', data: state.toGeoJSON(), promoteId: 'id' });
   }
   for (const domain of DOMAINS) {
     map.addLayer({
@@ -107,19 +109,41 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
   let snapshot: Parameters<SensorState['toGeoJSONAt']>[0] | null = null;
   /** The source is behind what it should show. */
   let dataDirty = false;
+  /** The next update replaces the whole data (new fleet, air scheme, replay or back to live). */
+  let whole = true;
+  /** Sensors whose drawing changed since the source last had them: sent as a diff, not the whole fleet. */
+  const pending = new Set<string>();
   const render = (): void => {
     timer = undefined;
     lastRender = Date.now();
     if (dataDirty) {
       dataDirty = false;
       renderCount++;
-      // While replaying, live values keep landing in the state but the map shows the past.
-      (map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined)?.setData(snapshot ? state.toGeoJSONAt(snapshot) : state.toGeoJSON());
+      const source = map.getSource(SENSOR_SOURCE) as GeoJSONSource | undefined;
+      if (snapshot) {
+        // While replaying, live values keep landing in the state but the map shows the past.
+        source?.setData(state.toGeoJSONAt(snapshot));
+      } else if (whole) {
+        whole = false;
+        pending.clear();
+        source?.setData(state.toGeoJSON());
+      } else if (pending.size > 0) {
+        // A diff of the changed sensors' paint properties: the structured clone of 10,000 features to the
+        // worker was the longest main-thread task left once rendering no longer blocks (bench:map --gl swiftshader).
+        const update = [];
+        for (const id of pending) {
+          const p = state.painted(id);
+          if (p) update.push({ id, addOrUpdateProperties: [{ key: 'color', value: p.color }, { key: 'cls', value: p.cls }, { key: 'online', value: p.online }] });
+        }
+        pending.clear();
+        source?.updateData({ update });
+      }
       drawn.rendered();
     }
     if (popup?.popup.isOpen()) popup.popup.setDOMContent(popup.render());
   };
   const redraw = (): void => {
+    whole = true;
     dataDirty = true;
     clearTimeout(timer);
     render();
@@ -137,6 +161,7 @@ export function addSensorLayers(map: MapLibreMap, options: { onSensorClick?: (se
     },
   });
   const changed = (ids: ReadonlySet<string>): void => {
+    for (const id of ids) pending.add(id);
     // In replay the map shows the past: live changes only refresh an open popup; going live redraws.
     if (!snapshot && ids.size > 0 && drawn.affectsView(ids)) dataDirty = true;
     scheduleRender();
