@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDeviceAccounts } from './device-accounts.ts';
 import type { DeviceAccounts } from './types.ts';

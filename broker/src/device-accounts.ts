@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import { isDomain, isSensorId } from '@cityops/contracts';
 import { deviceExists, deviceNotFound, invalidDevice, invalidDeviceId } from './errors.ts';
 import { DEFAULT_SCRYPT_COST, generateSecret, hashSecret, secretMatches, type SecretHash } from './secret-hash.ts';

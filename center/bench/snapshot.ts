@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from '@cityops/sqlite';
 import { pino } from 'pino';
 import type { Domain, LiveSensorCollection, Reading } from '@cityops/contracts';
 import { buildDashboard, createSqliteOperatorAccounts } from '@cityops/dashboard';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import BetterSqlite3, { type Database } from '@cityops/sqlite';
 
 /**
  * The center's own state (devices, operators, sessions, alerts, audit, dead

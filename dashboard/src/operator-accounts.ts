@@ -1,5 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import { dashboardError } from './errors.ts';
 import { isRole, type Operator, type OperatorAccounts, type OperatorSession, type Role } from './ports.ts';
 

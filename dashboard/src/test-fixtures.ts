@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from '@cityops/sqlite';
 import type { Alert, Domain, LiveSensorCollection, LiveSensorFeature } from '@cityops/contracts';
 import { pino } from 'pino';
 import { createSqliteOperatorAccounts } from './operator-accounts.ts';

@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import { open as openLmdb } from 'lmdb';
 
 const arg = (name: string, fallback: string): string => {

@@ -12,7 +12,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Domain } from '@cityops/contracts';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { InfluxDB } from '@influxdata/influxdb-client';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Reading } from '@cityops/contracts';

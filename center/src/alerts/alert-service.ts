@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import type { Logger } from 'pino';
 import type { Alert, AlertAuditEntry, AlertState, Domain, Reading } from '@cityops/contracts';
 import { AlertServiceError } from './alert-errors.ts';

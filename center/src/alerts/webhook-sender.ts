@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import type { Logger } from 'pino';
 import type { Alert } from '@cityops/contracts';
 import { Counter, Gauge, type Registry } from 'prom-client';

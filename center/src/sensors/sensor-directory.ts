@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import {
   SensorFeature,

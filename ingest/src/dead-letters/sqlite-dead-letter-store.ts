@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database } from '@cityops/sqlite';
 import type { Logger } from 'pino';
 import { REJECT_REASONS, type RejectReason } from '@cityops/contracts';
 

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Domain, Reading } from '@cityops/contracts';

@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import Database from '@cityops/sqlite';
 import pino from 'pino';
 import { createEmbeddedTelemetryStore, EMBEDDED_STORE_FILE } from './embedded-store.ts';
 import { describeTelemetryStoreContract } from './telemetry-store.contract.ts';

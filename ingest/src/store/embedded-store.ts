@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Statement } from 'better-sqlite3';
+import Database from '@cityops/sqlite';
+import type { Statement } from '@cityops/sqlite';
 import type { Logger } from 'pino';
 import { DOMAINS, READING_FIELDS, isDomain, type Domain, type Reading, type ReadingField } from '@cityops/contracts';
 import { invalidQueryError, storeClosedError, storeOpenFailedError, storeWriteFailedError } from '../errors.ts';
