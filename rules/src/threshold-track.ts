@@ -5,17 +5,12 @@ import { emptyLog, type ReadingLog, type TrackKind } from './event-order.ts';
 import type { AlertChange, RuleSensor } from './types.ts';
 
 /**
- * Window state of one (rule, sensor) pair. A condition that holds but has not
- * held for `for` yet is `pendingSince`, not an alert. All fields are plain
- * numbers/null so the object keeps one shape and snapshots are trivial.
+ * The window state of one (rule, sensor) pair, and where a re-run starts. A
+ * condition that holds but has not held for `for` yet is `pendingSince`, not
+ * an alert. All fields are plain numbers/null so the object keeps one shape
+ * and snapshots are trivial.
  */
-export interface ThresholdTrack {
-  readonly rule: CompiledThresholdRule;
-  readonly sensorId: string;
-  /** Latest event time applied (−∞ before the first reading). */
-  lastTs: number;
-  /** Arrival time of the reading at `lastTs`: how far event time lags the clock, for tick(). */
-  lastHeard: number;
+export interface ThresholdState {
   /** Since when the raise condition has held while no alert is open. */
   pendingSince: number | null;
   /** Since when the clear condition has held while an alert is open. */
@@ -27,18 +22,17 @@ export interface ThresholdTrack {
   /** Level index of the open alert, -1 when none is open. */
   level: number;
   alert: Alert | null;
-  /** Recent readings and checkpoints, so a late reading can be put in its place (event-order.ts). */
-  log: ReadingLog<ThresholdState>;
 }
 
-/** The window state a re-run starts from. */
-export interface ThresholdState {
-  pendingSince: number | null;
-  clearSince: number | null;
-  lowerSince: number | null;
-  lowerLevel: number;
-  level: number;
-  alert: Alert | null;
+export interface ThresholdTrack extends ThresholdState {
+  readonly rule: CompiledThresholdRule;
+  readonly sensorId: string;
+  /** Latest event time applied (−∞ before the first reading). */
+  lastTs: number;
+  /** Arrival time of the reading at `lastTs`: how far event time lags the clock, for tick(). */
+  lastHeard: number;
+  /** Recent readings and checkpoints, so a late reading can be put in its place (event-order.ts). */
+  log: ReadingLog<ThresholdState>;
 }
 
 export function createTrack(rule: CompiledThresholdRule, sensorId: string, ts = -Infinity, heard = ts): ThresholdTrack {
