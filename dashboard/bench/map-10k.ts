@@ -1,14 +1,21 @@
 /**
  * The control-room map under a 10,000-sensor stream, measured in Debian's
  * Chromium against a real dashboard server:
- *   - first map paint: navigation → the map's first `idle` with all sensor layers drawn;
- *   - long tasks (PerformanceObserver 'longtask') and frame intervals (rAF deltas)
- *     while every sensor reports every `--every` seconds (the server coalesces per sensor);
- *   - JS heap (performance.memory, precise) sampled over the stream.
+ *   - first map paint: navigation → the first map frame drawn with the basemap and the sensors in
+ *     view (firstMapPaintMs), and → the map's first `idle` (everything loaded, labels placed: mapIdleMs);
+ *   - long tasks (PerformanceObserver 'longtask'), frame intervals (rAF deltas) and map frames drawn
+ *     (MapLibre 'render' events) while every sensor reports every `--every` seconds (the server
+ *     coalesces per sensor);
+ *   - JS heap (performance.memory, precise) sampled over the stream, and the live heap after a forced
+ *     collection before and after it.
  *
- *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3]
+ * With --gl software (the default: the platform-notes flags) each long task is one map frame: the page
+ * is composited in software, so the WebGL frame is read back (glReadPixels) on the main thread and the
+ * task lasts until SwiftShader has drawn it. --trace prints what the long tasks spend their time in.
+ *
+ *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3] [--gl software|swiftshader] [--trace file.json]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,10 +31,19 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '60' },
     every: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    /**
+     * WebGL and compositing: `software` (the platform-notes flags, --disable-gpu) composites the page in
+     * software, so every WebGL frame is read back synchronously on the page's main thread; `swiftshader`
+     * runs both WebGL and the compositor on SwiftShader (Chromium's GPU path, as on a display with a GPU).
+     */
+    gl: { type: 'string', default: 'software' },
+    /** Write a Chrome trace of 10 s of the stream here and print where the page's long tasks spend their time. */
+    trace: { type: 'string', default: '' },
     /** Page query string, e.g. "cluster=0" to compare with clustering off. */
     query: { type: 'string', default: '' },
   },
 });
+if (args.gl !== 'software' && args.gl !== 'swiftshader') throw new Error(`--gl software|swiftshader, not ${args.gl}`);
 const SENSORS = Number(args.sensors);
 const SECONDS = Number(args.seconds);
 const EVERY_S = Number(args.every);
@@ -68,6 +84,34 @@ function reading(sensor: LiveSensorFeature, random: () => number): Reading {
   return { sensorId: sensor.properties.id, domain: sensor.properties.domain, ts, receivedAt: ts, fields };
 }
 
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args?: { name?: string } }
+type TraceFile = { traceEvents: TraceEvent[] } | TraceEvent[];
+
+/** The renderer main thread's tasks over 50 ms, and the trace events their time is spent in (self time). */
+function summariseLongTasks(trace: TraceFile): string {
+  const events = Array.isArray(trace) ? trace : trace.traceEvents;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return 'trace: no renderer main thread';
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const tasks = onMain.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) > 50_000);
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const task of tasks) {
+    total += task.dur ?? 0;
+    const stack: TraceEvent[] = [];
+    for (const e of onMain) {
+      if (e.ts < task.ts || e.ts + (e.dur ?? 0) > task.ts + (task.dur ?? 0)) continue;
+      while (stack.length > 0 && (stack.at(-1)?.ts ?? 0) + (stack.at(-1)?.dur ?? 0) <= e.ts) stack.pop();
+      const parent = stack.at(-1);
+      if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - (e.dur ?? 0));
+      self.set(e.name, (self.get(e.name) ?? 0) + (e.dur ?? 0));
+      stack.push(e);
+    }
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+  return [`trace: ${tasks.length} main-thread tasks > 50 ms, ${(total / 1000).toFixed(0)} ms in all; self time by event:`, ...top].join('\n');
+}
+
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function main(): Promise<void> {
@@ -82,7 +126,7 @@ async function main(): Promise<void> {
   const origin = `http://127.0.0.1:${port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
+    args: ['--headless', '--no-sandbox', ...(args.gl === 'swiftshader' ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] : ['--disable-gpu']), '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   });
   let streaming: ReturnType<typeof setInterval> | undefined;
   try {
@@ -97,6 +141,28 @@ async function main(): Promise<void> {
     await page.locator('button[type=submit]').click();
     await page.waitForFunction(() => window.__cityops !== undefined);
 
+    // First map paint: the first map frame drawn with the basemap (districts, roads) and the sensor layers
+    // loaded in view, timed from navigation start — recorded by a hook installed before the page's own scripts.
+    await page.addInitScript(`(() => {
+      const w = window;
+      const ready = (map) => {
+        try {
+          return map.isSourceLoaded('districts') && map.isSourceLoaded('roads') && map.getSource('sensors') !== undefined && map.isSourceLoaded('sensors')
+            && map.queryRenderedFeatures({ layers: map.getStyle().layers.filter((l) => l.id.startsWith('sensors-') && l.type === 'circle').map((l) => l.id) }).length > 0;
+        } catch { return false; }
+      };
+      const attach = () => {
+        const map = w.__cityops && w.__cityops.map;
+        if (!map) return requestAnimationFrame(attach);
+        const onRender = () => {
+          if (!ready(map)) return;
+          w.__firstMapPaint = performance.now();
+          map.off('render', onRender);
+        };
+        map.on('render', onRender);
+      };
+      attach();
+    })()`);
     const t0 = Date.now();
     await page.goto(`${origin}/${args.query ? `?${args.query}` : ''}`);
     await page.waitForFunction(() => window.__cityops !== undefined);
@@ -107,15 +173,23 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => (map.loaded() && !map.isMoving() ? resolve() : map.once('idle', () => resolve())));
       const nav = performance.getEntriesByType('navigation')[0];
       const paint = performance.getEntriesByName('first-contentful-paint')[0];
-      return { mapIdleMs: performance.now() - (nav?.startTime ?? 0), fcpMs: paint?.startTime ?? Number.NaN };
+      const firstMapPaint = (window as unknown as { __firstMapPaint?: number }).__firstMapPaint;
+      return { mapIdleMs: performance.now() - (nav?.startTime ?? 0), firstMapPaintMs: (firstMapPaint ?? Number.NaN) - (nav?.startTime ?? 0), fcpMs: paint?.startTime ?? Number.NaN };
     });
     const firstPaintWall = Date.now() - t0;
+
+    // The live heap after a full collection (the page runs with --expose-gc) before the stream and after it (outside the
+    // measured window: a forced collection is a long task itself). The sampled heap is a sawtooth between collections.
+    const heapAfterGc = async (): Promise<number> =>
+      page.evaluate('(() => { globalThis.gc(); return Math.round(performance.memory.usedJSHeapSize / 104857.6) / 10; })()') as Promise<number>;
+    const heapLive = { before: await heapAfterGc(), after: Number.NaN };
 
     // Instrument: long tasks, rAF frame intervals, heap samples.
     // A string, not a function: tsx would wrap named arrows in a __name helper the page does not have.
     await page.evaluate(`(() => {
       const w = window;
-      w.__bench = { longTasks: [], frames: [], heap: [], renders: [] };
+      w.__bench = { longTasks: [], frames: [], heap: [], renders: [], mapFrames: 0 };
+      w.__cityops?.map.on('render', () => w.__bench.mapFrames++);
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) w.__bench.longTasks.push(e.duration);
       }).observe({ type: 'longtask', buffered: false });
@@ -164,24 +238,34 @@ async function main(): Promise<void> {
       }
       console.error([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms  ${k}`).join('\n'));
     }
+    if (args.trace) {
+      await browser.startTracing(page, { path: args.trace, categories: ['devtools.timeline', 'toplevel', 'v8', 'blink', 'gpu', 'cc'] });
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      await browser.stopTracing();
+      console.error(summariseLongTasks(JSON.parse(readFileSync(args.trace, 'utf8')) as TraceFile));
+    }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - (Date.now() - startedAt))));
     clearInterval(streaming);
     streaming = undefined;
     const elapsed = (Date.now() - startedAt) / 1000;
 
-    const result = await page.evaluate(() => (window as unknown as { __bench: { longTasks: number[]; frames: number[]; heap: number[]; renders: number[] } }).__bench);
+    const result = await page.evaluate(() => (window as unknown as { __bench: { longTasks: number[]; frames: number[]; heap: number[]; renders: number[]; mapFrames: number } }).__bench);
+    heapLive.after = await heapAfterGc();
     const frames = [...result.frames].sort((a, b) => a - b);
     const longTasks = [...result.longTasks].sort((a, b) => a - b);
     const heapMb = result.heap.map((b) => Math.round((b / 1048576) * 10) / 10);
     const renders = (result.renders.at(-1) ?? 0) - (result.renders[0] ?? 0);
     const report = {
       sensors: SENSORS,
+      gl: args.gl,
       streamSeconds: Math.round(elapsed),
       readingsPerSecond: Math.round(published / elapsed),
-      firstPaint: { mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
+      firstPaint: { firstMapPaintMs: Math.round(firstPaint.firstMapPaintMs), mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
       frames: { count: frames.length, medianMs: Math.round(pct(frames, 50) * 10) / 10, p95Ms: Math.round(pct(frames, 95) * 10) / 10, maxMs: Math.round(frames.at(-1) ?? 0) },
       longTasks: { count: longTasks.length, over50ms: longTasks.filter((d) => d > 50).length, maxMs: Math.round(longTasks.at(-1) ?? 0), p95Ms: Math.round(pct(longTasks, 95)) },
+      mapFramesPerSecond: Math.round((result.mapFrames / elapsed) * 10) / 10,
       sourceRedrawsPerSecond: Math.round((renders / Math.max(1, (result.renders.length - 1) * 5)) * 10) / 10,
+      heapAfterGcMb: { beforeStream: heapLive.before, afterStream: heapLive.after },
       heapMb: { first: heapMb[0], last: heapMb.at(-1), min: Math.min(...heapMb), max: Math.max(...heapMb), samples: heapMb },
       pageErrors: errors,
     };
