@@ -33,10 +33,11 @@ export interface Checkpoint<S> {
 
 /** What a track keeps to put a late reading in its place. */
 export interface ReadingLog<S> {
-  /** Recent readings in event-time order. */
-  ts: number[];
-  values: number[];
-  /** Position in the track's reading sequence of ts[0]. */
+  /** Recent readings in event-time order, interleaved [ts, value, ts, value, …]: one array to write per reading. */
+  readings: number[];
+  /** Index in `readings` of the first kept reading: dropping moves it, and the array is compacted only now and then. */
+  head: number;
+  /** Position in the track's reading sequence of the first kept reading. */
   seq: number;
   /** States before some of the recent readings, oldest first: where a re-run starts. */
   checkpoints: Array<Checkpoint<S>>;
@@ -44,7 +45,7 @@ export interface ReadingLog<S> {
   aliases: Map<string, { id: string; raisedAt: string }> | null;
 }
 
-export const emptyLog = <S>(): ReadingLog<S> => ({ ts: [], values: [], seq: 0, checkpoints: [], aliases: null });
+export const emptyLog = <S>(): ReadingLog<S> => ({ readings: [], head: 0, seq: 0, checkpoints: [], aliases: null });
 
 /** A track kind as the re-run sees it: its state, and one step of its pure evaluation. */
 export interface TrackKind<T extends { alert: Alert | null; log: ReadingLog<S> }, S, C> {
@@ -55,13 +56,15 @@ export interface TrackKind<T extends { alert: Alert | null; log: ReadingLog<S> }
   /** An empty track of the same rule and sensor, to re-run on. */
   scratch(track: T): T;
   step(track: T, value: number, ts: number, context: C): AlertChange | null;
+  /** Readings between checkpoints when saving a state costs more than a few fields (the policy's otherwise). */
+  checkpointEvery?: number;
 }
 
 /** Forgets the kept readings: after a resolution by tick(), nothing before it may be re-run (resolutions are final). */
 export function sealLog(log: ReadingLog<unknown>): void {
-  log.seq += log.ts.length;
-  log.ts = [];
-  log.values = [];
+  log.seq += (log.readings.length - log.head) / 2;
+  log.readings = [];
+  log.head = 0;
   log.checkpoints = [];
   log.aliases = null;
 }
@@ -96,19 +99,22 @@ export function applyInOrder<T extends { alert: Alert | null; log: ReadingLog<S>
 ): AlertChange | null {
   const log = track.log;
   const cps = log.checkpoints;
-  const seq = log.seq + log.ts.length;
+  const seq = log.seq + (log.readings.length - log.head) / 2;
   const newest = cps[cps.length - 1];
-  if (newest === undefined || seq - newest.seq >= policy.checkpointEvery) cps.push({ seq, lastTs: kind.lastTs(track), state: kind.save(track) });
-  log.ts.push(ts);
-  log.values.push(value);
+  if (newest === undefined || seq - newest.seq >= (kind.checkpointEvery ?? policy.checkpointEvery)) cps.push({ seq, lastTs: kind.lastTs(track), state: kind.save(track) });
+  log.readings.push(ts, value);
   const change = kind.step(track, value, ts, context);
   const horizon = ts - policy.windowMs;
-  while (cps.length >= 2 && (cps[1]!.lastTs <= horizon || log.ts.length > policy.maxReadings)) {
+  while (cps.length >= 2 && (cps[1]!.lastTs <= horizon || log.readings.length - log.head > 2 * policy.maxReadings)) {
     cps.shift();
     const drop = cps[0]!.seq - log.seq;
-    log.ts.splice(0, drop);
-    log.values.splice(0, drop);
+    log.head += 2 * drop;
     log.seq += drop;
+    if (log.head >= 256 && 2 * log.head >= log.readings.length) {
+      log.readings.copyWithin(0, log.head);
+      log.readings.length -= log.head;
+      log.head = 0;
+    }
   }
   return change;
 }
@@ -145,8 +151,9 @@ export function applyLate<T extends { alert: Alert | null; log: ReadingLog<S> },
   while (ci >= 0 && cps[ci]!.lastTs > ts) ci--;
   if (ci < 0) return null;
   const start = cps[ci]!;
-  const tss = log.ts;
-  const values = log.values;
+  const readings = log.readings;
+  const h = log.head;
+  const count = (readings.length - h) / 2;
   const from = start.seq - log.seq;
 
   // What was decided from the checkpoint on without the late reading: re-run rather than
@@ -155,28 +162,27 @@ export function applyLate<T extends { alert: Alert | null; log: ReadingLog<S> },
   kind.load(before, start.state);
   const initialAlert = before.alert === null ? null : aliased(log, before.alert);
   const previous: AlertChange[] = [];
-  for (let j = from; j < tss.length; j++) {
-    const change = kind.step(before, values[j]!, tss[j]!, context);
+  for (let j = from; j < count; j++) {
+    const change = kind.step(before, readings[h + 2 * j + 1]!, readings[h + 2 * j]!, context);
     if (change !== null) previous.push({ kind: change.kind, alert: aliased(log, change.alert) });
   }
 
-  let pos = tss.length;
-  while (pos > from && tss[pos - 1]! > ts) pos--; // after equal times: arrival order breaks ties, as in order
-  tss.splice(pos, 0, ts);
-  values.splice(pos, 0, value);
+  let pos = count;
+  while (pos > from && readings[h + 2 * (pos - 1)]! > ts) pos--; // after equal times: arrival order breaks ties, as in order
+  readings.splice(h + 2 * pos, 0, ts, value);
   for (let k = ci + 1; k < cps.length; k++) cps[k]!.seq += 1;
 
   const after = kind.scratch(track);
   kind.load(after, start.state);
   const next: AlertChange[] = [];
   let k = ci + 1;
-  for (let j = from; j < tss.length; j++) {
+  for (let j = from; j <= count; j++) {
     const cp = cps[k];
     if (cp !== undefined && cp.seq - log.seq === j) {
       cps[k] = { seq: cp.seq, lastTs: cp.lastTs, state: kind.save(after) };
       k++;
     }
-    const change = kind.step(after, values[j]!, tss[j]!, context);
+    const change = kind.step(after, readings[h + 2 * j + 1]!, readings[h + 2 * j]!, context);
     if (change !== null) next.push({ kind: change.kind, alert: aliased(log, change.alert) });
   }
 

@@ -183,4 +183,7 @@ export const RATE_KIND: TrackKind<RateTrack, RateState, RuleSensor> = {
   },
   scratch: (t) => createRateTrack(t.rule, t.sensor),
   step: (track, value, ts, sensor) => stepRate(track, ts, value, sensor),
+  // A saved state copies the window's samples (90 at one reading per 10 s over 15 min):
+  // rarer checkpoints keep that off the per-reading cost; a re-run replays at most 64 more.
+  checkpointEvery: 64,
 };
