@@ -9,7 +9,7 @@ import { watchDrawnSensors } from './drawn-sensors.ts';
 export const SENSOR_SOURCE = 'sensors';
 export const sensorLayerId = (domain: Domain): string => `sensors-${domain}`;
 
-/** Redraws at most ~3 times a second however fast telemetry arrives: setData re-tiles the whole source. */
+/** Redraws at most ~3 times a second however fast telemetry arrives: each update re-tiles the source's tiles in view. */
 const RENDER_INTERVAL_MS = 300;
 /**
  * From this many sensors the map clusters each domain below zoom 13 and
