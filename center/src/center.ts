@@ -118,7 +118,7 @@ export async function startCenter(config: CenterConfig, options: StartCenterOpti
   });
   new Counter({
     name: 'cityops_rules_late_readings_total',
-    help: 'Threshold readings older than their sensor\'s newest: reordered (put in event-time order and re-judged), dropped (older than CITYOPS_RULES_REORDER_WINDOW_S), and what re-judging had to settle forward (withdrawn, renamed, omitted, kept_as_sent; docs/rules.md)',
+    help: 'Readings older than the newest one of their rule and sensor (threshold and rate-of-change rules): reordered (put in event-time order and re-judged), dropped (older than CITYOPS_RULES_REORDER_WINDOW_S), and what re-judging had to settle forward (withdrawn, renamed, omitted, kept_as_sent; docs/rules.md)',
     labelNames: ['outcome'],
     registers: [metrics],
     collect() {
