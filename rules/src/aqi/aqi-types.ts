@@ -24,4 +24,7 @@ export interface AqiResult {
 /** Hourly means, most recent first (index 0 = c1); null/undefined/NaN = no data for that hour. */
 export type HourlySeries = ReadonlyArray<number | null | undefined>;
 
+/** Each pollutant's hourly means, all in µg/m³ as CityOps sensors report them. */
+export type PollutantHours = Partial<Record<AqiPollutant, HourlySeries>>;
+
 export const hasValue = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);

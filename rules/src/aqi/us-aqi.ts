@@ -1,5 +1,5 @@
 import { combineSubIndices, US_AQI_CATEGORIES } from './aqi-category.ts';
-import { hasValue, type AqiPollutant, type AqiResult, type HourlySeries } from './aqi-types.ts';
+import { hasValue, type AqiPollutant, type AqiResult, type HourlySeries, type PollutantHours } from './aqi-types.ts';
 import { ugm3ToPpb, ugm3ToPpm } from './gas-units.ts';
 import { meanIfComplete, nowcast } from './nowcast.ts';
 import { interpolate, truncate, type Breakpoint } from './piecewise.ts';
@@ -50,14 +50,7 @@ export function usSubIndex(parameter: UsAqiParameter, concentration: number | nu
  * Inputs for the current (hourly-reported) US AQI, all in µg/m³ as CityOps
  * sensors report them: hourly means, most recent first.
  */
-export interface UsCurrentInput {
-  pm25?: HourlySeries;
-  pm10?: HourlySeries;
-  o3?: HourlySeries;
-  co?: HourlySeries;
-  so2?: HourlySeries;
-  no2?: HourlySeries;
-}
+export type UsCurrentInput = PollutantHours;
 
 const first = (s: HourlySeries | undefined): number | null => {
   const v = s?.[0];

@@ -1,5 +1,5 @@
 import { combineSubIndices, VN_AQI_CATEGORIES } from './aqi-category.ts';
-import { hasValue, type AqiPollutant, type AqiResult, type HourlySeries } from './aqi-types.ts';
+import { hasValue, type AqiPollutant, type AqiResult, type HourlySeries, type PollutantHours } from './aqi-types.ts';
 import { maxPresent, meanIfComplete, nowcast } from './nowcast.ts';
 import { continuousTable, interpolate, type Breakpoint } from './piecewise.ts';
 
@@ -71,14 +71,7 @@ export function vnHourlyAqi(input: VnHourlyInput): AqiResult | null {
 }
 
 /** Inputs for the daily VN_AQI: the 24 hourly means of the day for each parameter (any order). */
-export interface VnDailyInput {
-  pm25?: HourlySeries;
-  pm10?: HourlySeries;
-  o3?: HourlySeries;
-  co?: HourlySeries;
-  so2?: HourlySeries;
-  no2?: HourlySeries;
-}
+export type VnDailyInput = PollutantHours;
 
 /**
  * The completeness rule we apply to averages: a 24-hour mean needs 18 of its
