@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { telemetryTopic } from '@cityops/contracts';
-import { freePort, startInfluxDb1, type RealServer } from '@cityops/ingest/test-support';
+import { freePort } from '@cityops/ingest/test-support';
 import { CLI, removeDir, startTestCenter, waitFor, type TestCenter } from './test-support/harness.ts';
-import { SENSORS, addDevices, sleep, steadyLoad } from './test-support/influx-load.ts';
+import { SENSORS, addDevices, sleep, steadyLoad, useInfluxDb1 } from './test-support/influx-load.ts';
 
 /**
  * "Nothing lost" on the real center: MQTT.js devices publish QoS 1 at a steady
@@ -16,29 +16,23 @@ import { SENSORS, addDevices, sleep, steadyLoad } from './test-support/influx-lo
  * faults each of them must be in InfluxDB, once.
  */
 describe('durability with InfluxDB (spool in front of the database)', () => {
-  let influx: RealServer;
-  beforeAll(async () => {
-    influx = await startInfluxDb1();
-  }, 30_000);
-  afterAll(async () => {
-    await influx?.close();
-  });
+  const influx = useInfluxDb1();
 
   it('InfluxDB stopped and restarted under steady QoS 1 load: every PUBACKed reading is stored exactly once, and live readings keep flowing', async () => {
-    const t: TestCenter = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_outage' });
+    const t: TestCenter = await startTestCenter({ influxUrl: influx().url, influxDatabase: 'cityops_outage' });
     try {
       const creds = await addDevices(t.dataDir);
       let live = 0;
       t.center.ingest.onReading(() => live++);
       const load = await steadyLoad(t.mqttUrl, creds, Date.now() - 3_600_000);
       await sleep(500);
-      await influx.stop();
+      await influx().stop();
       const atOutage = { acked: load.acked(), live };
       await sleep(2000);
       // The broker kept acknowledging (into the spool) and the rules/map kept receiving.
       expect(load.acked()).toBeGreaterThan(atOutage.acked + 50);
       expect(live).toBeGreaterThan(atOutage.live + 50);
-      await influx.start();
+      await influx().start();
       await sleep(500);
       await load.stop(true);
       const acked = load.acked();
@@ -53,8 +47,8 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
   }, 40_000);
 
   it('starts while InfluxDB is down, acknowledges into the spool, and creates the database and stores once InfluxDB is up', async () => {
-    await influx.stop();
-    const t: TestCenter = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_late' });
+    await influx().stop();
+    const t: TestCenter = await startTestCenter({ influxUrl: influx().url, influxDatabase: 'cityops_late' });
     try {
       const creds = await addDevices(t.dataDir);
       const client = await mqtt.connectAsync(t.mqttUrl, { username: 'flood-003', password: creds.get('flood-003')!, clientId: 'dur-late', reconnectPeriod: 0 });
@@ -62,13 +56,13 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
       for (let i = 0; i < 20; i++) await client.publishAsync(telemetryTopic('hcmc', 'flood', 'flood-003'), JSON.stringify({ ts: t0 + i * 1000, waterLevelCm: i, intervalS: 60 }), { qos: 1 });
       await client.endAsync();
       expect(t.center.sensors.get('flood-003')).toBeDefined();
-      await influx.start();
+      await influx().start();
       await waitFor(async () => ((await t.center.store.count().catch(() => 0)) >= 20 ? true : undefined), 20_000, 'the spool to drain');
       expect(await t.center.store.count({ sensorId: 'flood-003' })).toBe(20);
     } finally {
       await t.close();
       removeDir(t.dataDir);
-      await influx.start(); // idempotent if already up
+      await influx().start(); // idempotent if already up
     }
   }, 40_000);
 
@@ -85,7 +79,7 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
           CITYOPS_HOST: '127.0.0.1',
           CITYOPS_HTTP_PORT: String(httpPort),
           CITYOPS_MQTT_PORT: String(mqttPort),
-          CITYOPS_INFLUX_URL: influx.url,
+          CITYOPS_INFLUX_URL: influx().url,
           CITYOPS_INFLUX_DATABASE: 'cityops_kill',
           CITYOPS_LOG_LEVEL: 'silent',
         },
@@ -99,7 +93,7 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
       }, 20_000, 'the center to listen');
       const load = await steadyLoad(`mqtt://127.0.0.1:${mqttPort}`, creds, Date.now() - 7_200_000);
       await sleep(400); // some straight into InfluxDB
-      await influx.stop();
+      await influx().stop();
       const beforeOutage = load.acked();
       await sleep(800); // the rest into the spool
       child.kill('SIGKILL'); // mid-stream: whatever got a PUBACK must survive
@@ -112,8 +106,8 @@ describe('durability with InfluxDB (spool in front of the database)', () => {
       const spooled = readdirSync(join(dataDir, 'spool')).filter((f) => f.endsWith('.wal')).reduce((n, f) => n + statSync(join(dataDir, 'spool', f)).size, 0);
       expect(spooled).toBeGreaterThan(0);
 
-      await influx.start();
-      const t = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_kill' }, {}, dataDir);
+      await influx().start();
+      const t = await startTestCenter({ influxUrl: influx().url, influxDatabase: 'cityops_kill' }, {}, dataDir);
       try {
         await waitFor(async () => ((await t.center.store.count()) >= acked ? true : undefined), 20_000, 'the spool to drain after the restart');
         for (const id of SENSORS) expect(await t.center.store.count({ sensorId: id })).toBeGreaterThanOrEqual(load.ackedBy(id));

@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { telemetryTopic } from '@cityops/contracts';
-import { startInfluxDb1, type RealServer } from '@cityops/ingest/test-support';
 import { removeDir, startTestCenter, waitFor, type TestCenter } from './test-support/harness.ts';
-import { addDevices, sleep } from './test-support/influx-load.ts';
+import { addDevices, sleep, useInfluxDb1 } from './test-support/influx-load.ts';
 
 /** docs/storage.md "When full": no PUBACK, the connection closes, devices resend; nothing acknowledged is lost. */
 describe('a full spool in front of a real InfluxDB', () => {
-  let influx: RealServer;
-  beforeAll(async () => {
-    influx = await startInfluxDb1();
-  }, 30_000);
-  afterAll(async () => {
-    await influx?.close();
-  });
+  const influx = useInfluxDb1();
 
   it('a full spool (InfluxDB down) withholds the PUBACK and closes the connection; after InfluxDB returns, every acknowledged reading is stored and publishing works again', async () => {
-    const t: TestCenter = await startTestCenter({ influxUrl: influx.url, influxDatabase: 'cityops_full', spoolMaxBytes: 65_536 });
+    const t: TestCenter = await startTestCenter({ influxUrl: influx().url, influxDatabase: 'cityops_full', spoolMaxBytes: 65_536 });
     try {
       const creds = await addDevices(t.dataDir);
-      await influx.stop();
+      await influx().stop();
       const client = await mqtt.connectAsync(t.mqttUrl, { username: 'flood-001', password: creds.get('flood-001')!, clientId: 'dur-full', reconnectPeriod: 0 });
       const t0 = Date.now() - 3_600_000;
       let acked = 0;
@@ -36,7 +29,7 @@ describe('a full spool in front of a real InfluxDB', () => {
       await client.endAsync(true).catch(() => {});
       expect(await t.center.metrics.metrics()).toMatch(/cityops_ingest_spool_readings_total\{op="refused_full"\} [1-9]/);
 
-      await influx.start();
+      await influx().start();
       await waitFor(async () => ((await t.center.store.count().catch(() => 0)) >= acked ? true : undefined), 20_000, 'the spool to drain');
       expect(await t.center.store.count()).toBe(acked);
       const again = await mqtt.connectAsync(t.mqttUrl, { username: 'flood-002', password: creds.get('flood-002')!, clientId: 'dur-full-2', reconnectPeriod: 0 });

@@ -1,11 +1,28 @@
+import { afterAll, beforeAll } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createSqliteDeviceAccounts } from '@cityops/broker';
+import { startInfluxDb1, type RealServer } from '@cityops/ingest/test-support';
 import { telemetryTopic } from '@cityops/contracts';
 import { openCenterDatabase } from '../database.ts';
 
 /** Load and devices for the durability e2e tests (center/src/*.e2e.test.ts against a real InfluxDB). */
 export const SENSORS = ['flood-001', 'flood-002', 'flood-003', 'flood-004'];
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A real InfluxDB 1.x (Debian's influxd on a free port) for the describe block it is called in. */
+export function useInfluxDb1(): () => RealServer {
+  let influx: RealServer | undefined;
+  beforeAll(async () => {
+    influx = await startInfluxDb1();
+  }, 30_000);
+  afterAll(async () => {
+    await influx?.close();
+  });
+  return () => {
+    if (!influx) throw new Error('InfluxDB is not started yet (use it inside a test)');
+    return influx;
+  };
+}
 
 export interface Load {
   acked: () => number;
