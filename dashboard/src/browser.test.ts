@@ -114,6 +114,20 @@ describe('dashboard in Chromium', () => {
         }),
     );
 
+  /** Shows the city at zoom 12.3 and clicks the map at a place (a real mouse click on the canvas). */
+  const clickMapAt = async (page: Page, lngLat: [number, number]): Promise<void> => {
+    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.69, 10.785], zoom: 12.3 }));
+    await waitForMapIdle(page);
+    const point = await page.evaluate((at) => {
+      const map = window.__cityops?.map;
+      const rect = map?.getCanvas().getBoundingClientRect();
+      const p = map?.project(at);
+      return rect && p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
+    }, lngLat);
+    expect(point).not.toBeNull();
+    await page.mouse.click(point?.x ?? 0, point?.y ?? 0);
+  };
+
   const expectLocalOnly = (record: PageRecord): void => {
     const local = /^(https?|wss?):\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
     const outside = [...record.requests, ...record.websockets].filter((url) => !local.test(url) && !url.startsWith('data:') && !url.startsWith('blob:'));
@@ -260,16 +274,7 @@ describe('dashboard in Chromium', () => {
     expect(flown?.[1]).toBeCloseTo(10.801, 2);
 
     // Back to the city view; a click on a sensor opens its popup.
-    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.69, 10.785], zoom: 12.3 }));
-    await waitForMapIdle(page);
-    const point = await page.evaluate(() => {
-      const map = window.__cityops?.map;
-      const rect = map?.getCanvas().getBoundingClientRect();
-      const p = map?.project([106.719, 10.789]);
-      return rect && p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
-    });
-    expect(point).not.toBeNull();
-    await page.mouse.click(point?.x ?? 0, point?.y ?? 0);
+    await clickMapAt(page, [106.719, 10.789]);
     await expect.poll(() => page.locator('.maplibregl-popup .popup h3').textContent()).toBe('Nguyễn Hữu Cảnh');
     expect(await page.locator('.maplibregl-popup').textContent()).toContain('Mực nước');
 
@@ -297,15 +302,7 @@ describe('dashboard in Chromium', () => {
     };
     const { page, record } = await openPage(1366, 768);
     await signIn(page, 'op1');
-    await page.evaluate(() => window.__cityops?.map.jumpTo({ center: [106.69, 10.785], zoom: 12.3 }));
-    await waitForMapIdle(page);
-    const point = await page.evaluate(() => {
-      const map = window.__cityops?.map;
-      const rect = map?.getCanvas().getBoundingClientRect();
-      const p = map?.project([106.719, 10.789]);
-      return rect && p ? { x: rect.left + p.x, y: rect.top + p.y } : null;
-    });
-    await page.mouse.click(point?.x ?? 0, point?.y ?? 0);
+    await clickMapAt(page, [106.719, 10.789]);
     const panel = page.locator('.sensor-panel[data-sensor-id="fld-nguyenhuucanh"]');
     await expect.poll(() => panel.isVisible()).toBe(true);
     await page.evaluate(async () => window.__cityops?.sensorPanel.loaded());
