@@ -136,7 +136,11 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   const readyMap = createMap(mapContainer);
   map = readyMap;
 
-  const mapLoaded = new Promise<void>((resolve) => readyMap.once('load', () => resolve()));
+  /*
+   * The sensor layers join as soon as the style is parsed, not at the map's `load` (the basemap
+   * loaded and drawn): the fleet is then tiled while the basemap loads, instead of after it.
+   */
+  const styleLoaded = new Promise<void>((resolve) => readyMap.once('style.load', () => resolve()));
   // Alert events that arrive while a snapshot is in flight are replayed over it, so the snapshot cannot undo them.
   let inFlight: Alert[] | undefined;
   const loadSnapshot = async (): Promise<void> => {
@@ -146,7 +150,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       alerts.replace(open);
       announcer.known(open);
       for (const alert of inFlight) alerts.upsert(alert);
-      await mapLoaded;
+      await styleLoaded;
       sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor), cluster: collection.features.length >= CLUSTER_THRESHOLD && new URLSearchParams(location.search).get('cluster') !== '0', large: collection.features.length >= CLUSTER_THRESHOLD });
       if (!icons) {
         icons = addIconLayers(readyMap);
