@@ -1,8 +1,9 @@
 /**
  * The control-room map under a 10,000-sensor stream, measured in Debian's
  * Chromium against a real dashboard server:
- *   - first map paint: navigation → the first map frame drawn with the basemap and the sensors in
- *     view (firstMapPaintMs), and → the map's first `idle` (everything loaded, labels placed: mapIdleMs);
+ *   - first map paint, from navigation start: the first frame whose pixels show the basemap
+ *     (firstBasemapPaintMs: districts and roads) and the first that also shows the sensors in view
+ *     (firstMapPaintMs); the map's first `idle` (everything loaded, labels placed: mapIdleMs);
  *   - long tasks (PerformanceObserver 'longtask'), frame intervals (rAF deltas) and map frames drawn
  *     (MapLibre 'render' events) while every sensor reports every `--every` seconds (the server
  *     coalesces per sensor);
@@ -11,9 +12,12 @@
  *
  * With --gl software (the default: the platform-notes flags) each long task is one map frame: the page
  * is composited in software, so the WebGL frame is read back (glReadPixels) on the main thread and the
- * task lasts until SwiftShader has drawn it. --trace prints what the long tasks spend their time in.
+ * task lasts until SwiftShader has drawn it. --gl swiftshader composites on Chromium's GPU path (as a
+ * display with a GPU does), with SwiftShader as the GPU. `npm run bench:map` runs both.
+ * --trace prints what the long tasks spend their time in; --timeline the page load, step by step.
  *
- *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3] [--gl software|swiftshader] [--trace file.json]
+ *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3] [--gl software|swiftshader]
+ *     [--viewport 1920x1080] [--timeline] [--trace file.json] [--profile] [--query cluster=0]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,11 +43,17 @@ const { values: args } = parseArgs({
     gl: { type: 'string', default: 'software' },
     /** Write a Chrome trace of 10 s of the stream here and print where the page's long tasks spend their time. */
     trace: { type: 'string', default: '' },
+    /** The browser window: the wall display (1920x1080) or the laptop (1366x768) of the issue. */
+    viewport: { type: 'string', default: '1920x1080' },
+    /** Print the page load's timeline: requests (start → end) and the map's events up to its first idle. */
+    timeline: { type: 'boolean', default: false },
     /** Page query string, e.g. "cluster=0" to compare with clustering off. */
     query: { type: 'string', default: '' },
   },
 });
 if (args.gl !== 'software' && args.gl !== 'swiftshader') throw new Error(`--gl software|swiftshader, not ${args.gl}`);
+const [WIDTH = Number.NaN, HEIGHT = Number.NaN, ...rest] = args.viewport.split('x').map(Number);
+if (rest.length > 0 || ![WIDTH, HEIGHT].every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--viewport WIDTHxHEIGHT, not ${args.viewport}`);
 const SENSORS = Number(args.sensors);
 const SECONDS = Number(args.seconds);
 const EVERY_S = Number(args.every);
@@ -130,7 +140,7 @@ async function main(): Promise<void> {
   });
   let streaming: ReturnType<typeof setInterval> | undefined;
   try {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'vi-VN' });
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: HEIGHT }, locale: 'vi-VN' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
@@ -141,22 +151,68 @@ async function main(): Promise<void> {
     await page.locator('button[type=submit]').click();
     await page.waitForFunction(() => window.__cityops !== undefined);
 
-    // First map paint: the first map frame drawn with the basemap (districts, roads) and the sensor layers
-    // loaded in view, timed from navigation start — recorded by a hook installed before the page's own scripts.
+    // First map paint: the first map frame whose pixels show the basemap and the sensors, timed from navigation
+    // start — checked by a hook installed before the page's own scripts. A `render` event alone is not enough:
+    // it also fires for frames drawn while layers are still loading or not yet shown, so the hook reads the
+    // frame back (before it is presented, while the drawing buffer still holds it) and looks for the district
+    // fill at the points where districts are, and for a sensor's colour at a sensor (or cluster) in view.
     await page.addInitScript(`(() => {
       const w = window;
-      const ready = (map) => {
+      const hexes = (value) => JSON.stringify(value ?? '').match(/#[0-9a-fA-F]{6}/g) ?? [];
+      const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const near = (pixel, colours) => colours.some((c) => Math.max(...c.map((v, i) => Math.abs(v - pixel[i]))) <= 40);
+      const drawn = (map) => {
         try {
-          return map.isSourceLoaded('districts') && map.isSourceLoaded('roads') && map.getSource('sensors') !== undefined && map.isSourceLoaded('sensors')
-            && map.queryRenderedFeatures({ layers: map.getStyle().layers.filter((l) => l.id.startsWith('sensors-') && l.type === 'circle').map((l) => l.id) }).length > 0;
-        } catch { return false; }
+          if (!map.isSourceLoaded('districts') || !map.isSourceLoaded('roads')) return 'none';
+          const canvas = map.getCanvas();
+          const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+          const ratio = canvas.width / canvas.clientWidth;
+          const pixel = (x, y) => {
+            const out = new Uint8Array(4);
+            gl.readPixels(Math.round(x * ratio), Math.round(canvas.height - y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, out);
+            return [...out];
+          };
+          // The basemap: at least 3 of the 3×3 grid points over a district show a district colour (roads or labels may cover a few).
+          const fills = hexes(map.getPaintProperty('districts-fill', 'fill-color')).map(rgb);
+          let over = 0, shown = 0;
+          for (const fx of [0.25, 0.5, 0.75]) for (const fy of [0.25, 0.5, 0.75]) {
+            const at = [canvas.clientWidth * fx, canvas.clientHeight * fy];
+            if (map.queryRenderedFeatures(at, { layers: ['districts-fill'] }).length === 0) continue;
+            over++;
+            if (near(pixel(at[0], at[1]), fills)) shown++;
+          }
+          if (over === 0 || shown < Math.min(3, over)) return 'none';
+          if (!map.getSource('sensors') || !map.isSourceLoaded('sensors')) return 'basemap';
+          // The sensors: a sensor or cluster in view shows one of its layer's colours at its centre.
+          const layers = map.getStyle().layers.filter((l) => l.id.startsWith('sensors-') && l.type === 'circle');
+          for (const layer of layers.slice(0, 12)) {
+            const hit = map.queryRenderedFeatures({ layers: [layer.id] }).find((f) => f.geometry.type === 'Point');
+            if (!hit) continue;
+            const [dx, dy] = map.getPaintProperty(layer.id, 'circle-translate') ?? [0, 0];
+            const at = map.project(hit.geometry.coordinates);
+            const colours = [...hexes(map.getPaintProperty(layer.id, 'circle-color')), ...hexes(hit.properties.color)].map(rgb);
+            if (near(pixel(at.x + dx, at.y + dy), colours)) return 'all';
+          }
+          return 'basemap';
+        } catch { return 'none'; }
       };
+      w.__timeline = [];
+      const mark = (what) => w.__timeline.push([Math.round(performance.now()), what]);
       const attach = () => {
         const map = w.__cityops && w.__cityops.map;
         if (!map) return requestAnimationFrame(attach);
+        mark('app started, map created');
+        for (const type of ['style.load', 'load', 'idle']) map.once(type, () => mark('map ' + type));
+        const loaded = new Set();
+        map.on('sourcedata', (e) => { if (e.sourceId && !loaded.has(e.sourceId) && map.isSourceLoaded(e.sourceId)) { loaded.add(e.sourceId); mark('source loaded: ' + e.sourceId); } });
+        let renders = 0;
+        map.on('render', () => { renders++; if (renders <= 40 && !w.__firstMapPaint) mark('render ' + renders); });
         const onRender = () => {
-          if (!ready(map)) return;
+          const shown = drawn(map);
+          if (shown !== 'none' && !w.__firstBasemapPaint) { w.__firstBasemapPaint = performance.now(); mark('first basemap paint (districts and roads drawn)'); }
+          if (shown !== 'all') return;
           w.__firstMapPaint = performance.now();
+          mark('first map paint (basemap and sensors drawn)');
           map.off('render', onRender);
         };
         map.on('render', onRender);
@@ -173,10 +229,18 @@ async function main(): Promise<void> {
       await new Promise<void>((resolve) => (map.loaded() && !map.isMoving() ? resolve() : map.once('idle', () => resolve())));
       const nav = performance.getEntriesByType('navigation')[0];
       const paint = performance.getEntriesByName('first-contentful-paint')[0];
-      const firstMapPaint = (window as unknown as { __firstMapPaint?: number }).__firstMapPaint;
-      return { mapIdleMs: performance.now() - (nav?.startTime ?? 0), firstMapPaintMs: (firstMapPaint ?? Number.NaN) - (nav?.startTime ?? 0), fcpMs: paint?.startTime ?? Number.NaN };
+      const hook = window as unknown as { __firstMapPaint?: number; __firstBasemapPaint?: number };
+      const start = nav?.startTime ?? 0;
+      return { mapIdleMs: performance.now() - start, firstBasemapPaintMs: (hook.__firstBasemapPaint ?? Number.NaN) - start, firstMapPaintMs: (hook.__firstMapPaint ?? Number.NaN) - start, fcpMs: paint?.startTime ?? Number.NaN };
     });
     const firstPaintWall = Date.now() - t0;
+    if (args.timeline) {
+      const timeline = await page.evaluate(`(() => [
+        ...performance.getEntriesByType('resource').map((r) => [Math.round(r.startTime), 'request ' + new URL(r.name).pathname + ' → ' + Math.round(r.responseEnd) + ' ms (' + Math.round(r.encodedBodySize / 1024) + ' kB)']),
+        ...window.__timeline,
+      ].sort((a, b) => a[0] - b[0]))()`) as [number, string][];
+      console.error(timeline.map(([at, what]) => `${String(at).padStart(6)} ms  ${what}`).join('\n'));
+    }
 
     // The live heap after a full collection (the page runs with --expose-gc) before the stream and after it (outside the
     // measured window: a forced collection is a long task itself). The sampled heap is a sawtooth between collections.
@@ -258,9 +322,10 @@ async function main(): Promise<void> {
     const report = {
       sensors: SENSORS,
       gl: args.gl,
+      viewport: args.viewport,
       streamSeconds: Math.round(elapsed),
       readingsPerSecond: Math.round(published / elapsed),
-      firstPaint: { firstMapPaintMs: Math.round(firstPaint.firstMapPaintMs), mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
+      firstPaint: { firstBasemapPaintMs: Math.round(firstPaint.firstBasemapPaintMs), firstMapPaintMs: Math.round(firstPaint.firstMapPaintMs), mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
       frames: { count: frames.length, medianMs: Math.round(pct(frames, 50) * 10) / 10, p95Ms: Math.round(pct(frames, 95) * 10) / 10, maxMs: Math.round(frames.at(-1) ?? 0) },
       longTasks: { count: longTasks.length, over50ms: longTasks.filter((d) => d > 50).length, maxMs: Math.round(longTasks.at(-1) ?? 0), p95Ms: Math.round(pct(longTasks, 95)) },
       mapFramesPerSecond: Math.round((result.mapFrames / elapsed) * 10) / 10,
