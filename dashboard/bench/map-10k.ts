@@ -17,7 +17,7 @@
  * --trace prints what the long tasks spend their time in; --timeline the page load, step by step.
  *
  *   npx tsx dashboard/bench/map-10k.ts [--sensors 10000] [--seconds 60] [--every 3] [--gl software|swiftshader]
- *     [--viewport 1920x1080] [--timeline] [--trace file.json] [--profile] [--query cluster=0]
+ *     [--viewport 1920x1080] [--loads 5] [--timeline] [--trace file.json] [--profile] [--query cluster=0]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     trace: { type: 'string', default: '' },
     /** The browser window: the wall display (1920x1080) or the laptop (1366x768) of the issue. */
     viewport: { type: 'string', default: '1920x1080' },
+    /** How many times the map is opened in a new page to measure its first paint (median and range reported). */
+    loads: { type: 'string', default: '5' },
     /** Print the page load's timeline: requests (start → end) and the map's events up to its first idle. */
     timeline: { type: 'boolean', default: false },
     /** Page query string, e.g. "cluster=0" to compare with clustering off. */
@@ -55,6 +57,7 @@ if (args.gl !== 'software' && args.gl !== 'swiftshader') throw new Error(`--gl s
 const [WIDTH = Number.NaN, HEIGHT = Number.NaN, ...rest] = args.viewport.split('x').map(Number);
 if (rest.length > 0 || ![WIDTH, HEIGHT].every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--viewport WIDTHxHEIGHT, not ${args.viewport}`);
 const SENSORS = Number(args.sensors);
+const LOADS = Math.max(1, Number(args.loads));
 const SECONDS = Number(args.seconds);
 const EVERY_S = Number(args.every);
 
@@ -156,15 +159,12 @@ async function main(): Promise<void> {
       return window.__cityops !== undefined;
     });
     await signIn.close();
-    const page = await context.newPage();
-    page.on('pageerror', (err) => errors.push(err.message));
-
     // First map paint: the first map frame whose pixels show the basemap and the sensors, timed from navigation
     // start — checked by a hook installed before the page's own scripts. A `render` event alone is not enough:
     // it also fires for frames drawn while layers are still loading or not yet shown, so the hook reads the
     // frame back (before it is presented, while the drawing buffer still holds it) and looks for the district
     // fill at the points where districts are, and for a sensor's colour at a sensor (or cluster) in view.
-    await page.addInitScript(`(() => {
+    const firstPaintHook = `(() => {
       const w = window;
       const hexes = (value) => JSON.stringify(value ?? '').match(/#[0-9a-fA-F]{6}/g) ?? [];
       const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
@@ -226,22 +226,38 @@ async function main(): Promise<void> {
         map.on('render', onRender);
       };
       attach();
-    })()`);
-    const t0 = Date.now();
-    await page.goto(`${origin}/${args.query ? `?${args.query}` : ''}`);
-    await page.waitForFunction(() => window.__cityops !== undefined);
-    const firstPaint = await page.evaluate(async () => {
-      await window.__cityops?.ready;
-      const map = window.__cityops?.map;
-      if (!map) throw new Error('no map');
-      await new Promise<void>((resolve) => (map.loaded() && !map.isMoving() ? resolve() : map.once('idle', () => resolve())));
-      const nav = performance.getEntriesByType('navigation')[0];
-      const paint = performance.getEntriesByName('first-contentful-paint')[0];
-      const hook = window as unknown as { __firstMapPaint?: number; __firstBasemapPaint?: number };
-      const start = nav?.startTime ?? 0;
-      return { mapIdleMs: performance.now() - start, firstBasemapPaintMs: (hook.__firstBasemapPaint ?? Number.NaN) - start, firstMapPaintMs: (hook.__firstMapPaint ?? Number.NaN) - start, fcpMs: paint?.startTime ?? Number.NaN };
-    });
-    const firstPaintWall = Date.now() - t0;
+    })()`;
+    /** Opens the map in a new page and measures its load; the page stays open. */
+    const openMap = async () => {
+      const page = await context.newPage();
+      page.on('pageerror', (err) => errors.push(err.message));
+      await page.addInitScript(firstPaintHook);
+      const t0 = Date.now();
+      await page.goto(`${origin}/${args.query ? `?${args.query}` : ''}`);
+      await page.waitForFunction(() => window.__cityops !== undefined);
+      const measured = await page.evaluate(async () => {
+        await window.__cityops?.ready;
+        const map = window.__cityops?.map;
+        if (!map) throw new Error('no map');
+        await new Promise<void>((resolve) => (map.loaded() && !map.isMoving() ? resolve() : map.once('idle', () => resolve())));
+        const nav = performance.getEntriesByType('navigation')[0];
+        const paint = performance.getEntriesByName('first-contentful-paint')[0];
+        const hook = window as unknown as { __firstMapPaint?: number; __firstBasemapPaint?: number };
+        const start = nav?.startTime ?? 0;
+        return { mapIdleMs: performance.now() - start, firstBasemapPaintMs: (hook.__firstBasemapPaint ?? Number.NaN) - start, firstMapPaintMs: (hook.__firstMapPaint ?? Number.NaN) - start, fcpMs: paint?.startTime ?? Number.NaN };
+      });
+      return { page, measured: { ...measured, wallMs: Date.now() - t0 } };
+    };
+    // --loads pages in turn (each closed before the next opens); the last one stays for the stream.
+    const loads: Array<Awaited<ReturnType<typeof openMap>>['measured']> = [];
+    let opened = await openMap();
+    loads.push(opened.measured);
+    while (loads.length < LOADS) {
+      await opened.page.close();
+      opened = await openMap();
+      loads.push(opened.measured);
+    }
+    const page = opened.page;
     if (args.timeline) {
       const timeline = await page.evaluate(`(() => [
         ...performance.getEntriesByType('navigation').flatMap((n) => [[Math.round(n.requestStart), 'page request → response ' + Math.round(n.responseStart) + '–' + Math.round(n.responseEnd) + ' ms'], [Math.round(n.domContentLoadedEventStart), 'DOMContentLoaded']]),
@@ -334,7 +350,13 @@ async function main(): Promise<void> {
       viewport: args.viewport,
       streamSeconds: Math.round(elapsed),
       readingsPerSecond: Math.round(published / elapsed),
-      firstPaint: { firstBasemapPaintMs: Math.round(firstPaint.firstBasemapPaintMs), firstMapPaintMs: Math.round(firstPaint.firstMapPaintMs), mapIdleMs: Math.round(firstPaint.mapIdleMs), fcpMs: Math.round(firstPaint.fcpMs), wallMs: firstPaintWall },
+      // Median and range over the --loads page loads, in ms from navigation start.
+      firstPaint: Object.fromEntries(
+        (['firstBasemapPaintMs', 'firstMapPaintMs', 'mapIdleMs', 'fcpMs', 'wallMs'] as const).map((key) => {
+          const sorted = loads.map((l) => Math.round(l[key])).sort((x, y) => x - y);
+          return [key, { median: pct(sorted, 50), min: sorted[0], max: sorted.at(-1), runs: loads.map((l) => Math.round(l[key])) }];
+        }),
+      ),
       frames: { count: frames.length, medianMs: Math.round(pct(frames, 50) * 10) / 10, p95Ms: Math.round(pct(frames, 95) * 10) / 10, maxMs: Math.round(frames.at(-1) ?? 0) },
       longTasks: { count: longTasks.length, over50ms: longTasks.filter((d) => d > 50).length, maxMs: Math.round(longTasks.at(-1) ?? 0), p95Ms: Math.round(pct(longTasks, 95)) },
       mapFramesPerSecond: Math.round((result.mapFrames / elapsed) * 10) / 10,
