@@ -10,6 +10,14 @@ export default defineConfig({
   base: '/',
   // The map's icon sprite (sprites/cityops{,@2x}.{json,png}) is drawn from sprite/icons/*.svg at build time.
   plugins: [cityopsSprite()],
+  resolve: {
+    /*
+     * MapLibre's CSP build: its worker is a script of its own (served from /assets, see map.ts), not a
+     * blob: URL built from the main bundle, so the page's Content-Security-Policy needs no blob: workers
+     * and the browser can cache the worker's compiled code like any script.
+     */
+    alias: [{ find: /^maplibre-gl$/, replacement: 'maplibre-gl/dist/maplibre-gl-csp.js' }],
+  },
   // Copied verbatim into the build: the committed map-label glyph PBFs (web/public/glyphs/).
   publicDir: fileURLToPath(new URL('./web/public', import.meta.url)),
   build: {

@@ -285,6 +285,8 @@ describe('dashboard in Chromium', () => {
     expect(record.errors).toEqual([]);
     expectLocalOnly(record);
     expect(record.websockets.some((url) => url.includes('/socket.io/'))).toBe(true);
+    // The map's worker is a script from this origin (the CSP allows no blob: workers).
+    expect(record.requests.filter((url) => /\/assets\/maplibre-gl-csp-worker-[\w-]+\.js$/.test(url))).toHaveLength(1);
   }, 120_000);
 
   it("opens a sensor's 24 h chart with the rule thresholds, zooms it, follows live values and shows AQI", async () => {

@@ -350,7 +350,9 @@ describe('dashboard HTTP API', () => {
       expect(index.body).toContain('<title>CityOps</title>');
       expect(index.headers['cache-control']).toBe('no-cache');
       expect(index.headers['content-security-policy']).toContain("default-src 'self'");
-      expect(index.headers['content-security-policy']).toContain("worker-src 'self' blob:");
+      // The map's worker is a same-origin script (MapLibre's CSP build): no blob: workers.
+      expect(index.headers['content-security-policy']).toContain("worker-src 'self';");
+      expect(index.headers['content-security-policy']).not.toMatch(/(worker|child)-src[^;]*blob:/);
       expect(index.headers['x-content-type-options']).toBe('nosniff');
 
       const asset = await dashboard.app.inject({ method: 'GET', url: '/assets/app-abc123.js' });

@@ -2,14 +2,15 @@ import type { FastifyInstance } from 'fastify';
 
 /**
  * Everything the page needs is served from this origin: MapLibre's worker
- * is a blob: URL, its canvas reads images from data:/blob:, and it sets
- * inline styles on markers and popups. Socket.IO needs ws:/wss: to self.
+ * is a script of its own (the CSP build, no blob: workers), its canvas reads
+ * images from data:/blob:, and it sets inline styles on markers and popups.
+ * Socket.IO needs ws:/wss: to self.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data: blob:",
-  "worker-src 'self' blob:",
-  "child-src 'self' blob:",
+  "worker-src 'self'",
+  "child-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "connect-src 'self' ws: wss:",
   "object-src 'none'",

@@ -1,5 +1,6 @@
-import { AttributionControl, Map as MapLibreMap, NavigationControl, ScaleControl, type StyleSpecification } from 'maplibre-gl';
+import { AttributionControl, Map as MapLibreMap, NavigationControl, ScaleControl, setWorkerUrl, type StyleSpecification } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import mapWorkerUrl from 'maplibre-gl/dist/maplibre-gl-csp-worker.js?url';
 import { language, onLanguageChange, type Language } from './i18n.ts';
 import { FLOOD_HOTSPOT_ICON } from './sprite-icons.ts';
 
@@ -129,6 +130,7 @@ export const basemapStyle = (origin: string, lang: Language): StyleSpecification
 });
 
 export function createMap(container: HTMLElement): MapLibreMap {
+  setWorkerUrl(mapWorkerUrl);
   const map = new MapLibreMap({
     container,
     style: basemapStyle(location.origin, language()),
