@@ -17,19 +17,19 @@ export const DISTRICT_LABEL_LAYER = 'districts-label';
 export const districtNameField = (lang: Language): ['get', string] => ['get', lang === 'vi' ? 'name_vi' : 'name_en'];
 
 /*
+ * The basemap's GeoJSON is tiled in MapLibre's worker, on the page's critical path to the first
+ * map paint. A 32-px tile buffer (the widest line, a coloured road at zoom 17, is 12 px) and a
+ * little more simplification (0.5 px) cut that work (bench:map: first map paint ~0.15 s sooner);
+ * the data stops at zoom 16 (~0.6 m simplification) and is drawn magnified beyond.
+ */
+const BASEMAP_TILING = { maxzoom: 16, buffer: 32, tolerance: 0.5 } as const;
+
+/*
  * The whole style lives here with same-origin sources only: the control
  * room is on a closed network, so no tile, sprite or glyph server. MapLibre
  * needs absolute glyph and sprite URLs, hence the origin parameter. The
  * sprite is the project's own icons, built by the Vite build (sprite/).
  */
-/*
- * The basemap's GeoJSON is tiled in MapLibre's worker, on the page's critical path to the first map
- * paint. Tiles with a 32-px buffer (lines are at most 9 px wide) and a little more simplification
- * (0.5 px) cut that work (bench:map: first map paint ~0.15 s sooner); the data stops at zoom 16 (~0.6 m
- * simplification) and is drawn magnified beyond.
- */
-const BASEMAP_TILING = { maxzoom: 16, buffer: 32, tolerance: 0.5 } as const;
-
 export const basemapStyle = (origin: string, lang: Language): StyleSpecification => ({
   version: 8,
   name: 'cityops-hcmc',
