@@ -29,6 +29,7 @@ export interface CityOpsHandle {
   /** Settles when the last time-slider move is shown. */
   replayed(): Promise<void>;
   socket: LiveSocket;
+  /** Settles once the first snapshot of sensors and alerts is on the map and the map has loaded (its first complete frame). */
   ready: Promise<void>;
 }
 
@@ -141,6 +142,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
    * loaded and drawn): the fleet is then tiled while the basemap loads, instead of after it.
    */
   const styleLoaded = new Promise<void>((resolve) => readyMap.once('style.load', () => resolve()));
+  const mapLoaded = new Promise<void>((resolve) => readyMap.once('load', () => resolve()));
   // Alert events that arrive while a snapshot is in flight are replayed over it, so the snapshot cannot undo them.
   let inFlight: Alert[] | undefined;
   const loadSnapshot = async (): Promise<void> => {
@@ -204,6 +206,6 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     get roads() {
       return roads;
     },
-    ready: loadSnapshot(),
+    ready: loadSnapshot().then(() => mapLoaded),
   };
 }
