@@ -509,6 +509,26 @@ describe('dashboard in Chromium', () => {
     expectLocalOnly(record);
   }, 60_000);
 
+  it('keeps the live feed over long-polling when WebSockets are blocked on the way', async () => {
+    const { page, record } = await openPage(1366, 768);
+    // Like a proxy that refuses WebSocket upgrades: every socket the page opens is closed at once.
+    let blocked = 0;
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      blocked++;
+      void ws.close({ code: 1011, reason: 'blocked' });
+    });
+    await signIn(page, 'viewer1');
+    await expect.poll(() => page.locator('.connection').getAttribute('data-state'), { timeout: 5_000 }).toBe('connected');
+    expect(blocked).toBeGreaterThan(0);
+    expect(record.requests.some((url) => url.includes('/socket.io/') && url.includes('transport=polling'))).toBe(true);
+
+    dashboard.publishReading({ sensorId: 'fld-lythuongkiet', domain: 'flood', ts: Date.now(), receivedAt: Date.now(), fields: { waterLevelCm: 23, intervalS: 300 } });
+    await page.waitForFunction(() => window.__cityops?.sensors?.state.get('fld-lythuongkiet')?.properties.latest?.fields.waterLevelCm === 23);
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+  }, 60_000);
+
   it('refuses a wrong password, and shows viewers no acknowledge button', async () => {
     const { page, record } = await openPage(1920, 1080);
     await page.goto(`${origin}/`);

@@ -12,14 +12,9 @@ export interface LiveHandlers {
   onUnauthorized(): void;
 }
 
-/**
- * Same-origin connection: the httpOnly session cookie authenticates the handshake. WebSocket
- * first, long-polling only if that fails: polling starts by holding HTTP connections that the
- * map's first requests (sprite, glyphs, data) then queue behind (bench:map: first map paint
- * ~0.08 s sooner).
- */
+/** Same-origin connection: the httpOnly session cookie authenticates the handshake. */
 export function connectLive(handlers: LiveHandlers): LiveSocket {
-  const socket: LiveSocket = io({ withCredentials: true, reconnectionDelayMax: 10_000, transports: ['websocket', 'polling'], tryAllTransports: true });
+  const socket: LiveSocket = io({ withCredentials: true, reconnectionDelayMax: 10_000 });
   let everConnected = false;
 
   socket.on('connect', () => {
