@@ -509,6 +509,37 @@ describe('dashboard in Chromium', () => {
     expectLocalOnly(record);
   }, 60_000);
 
+  it('shows an alert raised after the alert list loaded but before the live connection was up', async () => {
+    const { page, record } = await openPage(1366, 768);
+    await signIn(page, 'viewer1');
+    // Reload with the live connection held back until the alert list has been served and a new alert raised.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listServed = false;
+    await page.route('**/socket.io/**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.route('**/api/alerts?**', async (route) => {
+      const response = await route.fetch();
+      listServed = true;
+      await route.fulfill({ response });
+    });
+    await page.reload();
+    await expect.poll(() => listServed).toBe(true);
+    const gap = sampleAlert({ id: 'alrt-gap', severity: 'critical', raisedAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
+    deps.alertStore.push(gap);
+    dashboard.publishAlert(gap);
+    release();
+    await expect.poll(() => page.locator('.alert-list [data-alert-id="alrt-gap"]').count(), { timeout: 10_000 }).toBe(1);
+    // New to this operator, so announced like one that arrives live.
+    await expect.poll(() => page.locator('.critical-banner').getAttribute('data-alert-id')).toBe('alrt-gap');
+    expect(await page.locator('.critical-banner').isVisible()).toBe(true);
+
+    expect(record.errors).toEqual([]);
+    expectLocalOnly(record);
+  }, 60_000);
+
   it('keeps the live feed over long-polling when WebSockets are blocked on the way', async () => {
     const { page, record } = await openPage(1366, 768);
     // Like a proxy that refuses WebSocket upgrades: every socket the page opens is closed at once.

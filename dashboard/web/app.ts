@@ -144,9 +144,14 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
   const styleLoaded = new Promise<void>((resolve) => readyMap.once('style.load', () => resolve()));
   const mapLoaded = new Promise<void>((resolve) => readyMap.once('load', () => resolve()));
   // Alert events that arrive while a snapshot is in flight are replayed over it, so the snapshot cannot undo them.
-  let inFlight: Alert[] | undefined;
+  const collecting = new Set<Alert[]>();
+  const collect = (): Alert[] => {
+    const arriving: Alert[] = [];
+    collecting.add(arriving);
+    return arriving;
+  };
   const loadSnapshot = async (): Promise<void> => {
-    inFlight = [];
+    const inFlight = collect();
     try {
       const [collection, open] = await Promise.all([fetchSensors(), fetchOpenAlerts()]);
       alerts.replace(open);
@@ -163,17 +168,38 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       roads ??= addRoadTraffic(readyMap, DISTRICT_LABEL_LAYER);
       roads.update(collection.features);
     } finally {
-      inFlight = undefined;
+      collecting.delete(inFlight);
+    }
+  };
+  let firstSnapshot: Promise<void> = Promise.resolve();
+  /*
+   * Alert events reach the page only once its live connection is up, and the first snapshot is
+   * fetched while it connects: an alert raised between the two would never be shown. So on the
+   * first connection the open alerts are fetched once more, applied after the first snapshot.
+   */
+  const catchUpAlerts = async (): Promise<void> => {
+    await firstSnapshot.catch(() => undefined);
+    const arriving = collect();
+    try {
+      const open = await fetchOpenAlerts();
+      // While replaying, the panel shows the past; going live reloads the list anyway.
+      if (replayAt !== null) return;
+      for (const alert of open) announcer.consider(alert);
+      alerts.replace(open);
+      for (const alert of arriving) alerts.upsert(alert);
+    } finally {
+      collecting.delete(arriving);
     }
   };
 
   const socket = connectLive({
     onState: connection.set,
+    onFirstConnect: () => void catchUpAlerts().catch((err: unknown) => console.warn('alerts catch-up failed', err)),
     onResync: () => void loadSnapshot().catch((err: unknown) => console.warn('resync failed', err)),
     onUnauthorized: () => location.reload(),
   });
   socket.on('alert', (alert) => {
-    inFlight?.push(alert);
+    for (const arriving of collecting) arriving.push(alert);
     announcer.consider(alert);
     // While replaying, the panel shows the past; going live reloads the current list.
     if (replayAt === null) alerts.upsert(alert);
@@ -192,6 +218,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     if (sensors && replayAt === null) roads?.update(changedSensors(sensors, [status.sensorId]));
   });
 
+  firstSnapshot = loadSnapshot();
   return {
     map: readyMap,
     me,
@@ -206,6 +233,6 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     get roads() {
       return roads;
     },
-    ready: loadSnapshot().then(() => mapLoaded),
+    ready: firstSnapshot.then(() => mapLoaded),
   };
 }

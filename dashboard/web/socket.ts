@@ -6,6 +6,8 @@ export type ConnectionState = 'connected' | 'reconnecting' | 'offline';
 
 export interface LiveHandlers {
   onState(state: ConnectionState): void;
+  /** The page's first connection: events from before it were never sent to it. */
+  onFirstConnect(): void;
   /** After a reconnect: events were missed, the caller reloads its snapshot. */
   onResync(): void;
   /** The server no longer accepts our session. */
@@ -20,6 +22,7 @@ export function connectLive(handlers: LiveHandlers): LiveSocket {
   socket.on('connect', () => {
     handlers.onState('connected');
     if (everConnected) handlers.onResync();
+    else handlers.onFirstConnect();
     everConnected = true;
   });
   socket.on('disconnect', (reason) => {
