@@ -150,13 +150,17 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
     collecting.add(arriving);
     return arriving;
   };
+  /** The open alerts as fetched, with the alert events that arrived while they were on the way over them. */
+  const showOpen = (open: Alert[], arriving: readonly Alert[]): void => {
+    alerts.replace(open);
+    for (const alert of arriving) alerts.upsert(alert);
+  };
   const loadSnapshot = async (): Promise<void> => {
     const inFlight = collect();
     try {
       const [collection, open] = await Promise.all([fetchSensors(), fetchOpenAlerts()]);
-      alerts.replace(open);
       announcer.known(open);
-      for (const alert of inFlight) alerts.upsert(alert);
+      showOpen(open, inFlight);
       await styleLoaded;
       sensors ??= addSensorLayers(readyMap, { onSensorClick: (sensor) => sensorPanel.open(sensor), cluster: collection.features.length >= CLUSTER_THRESHOLD && new URLSearchParams(location.search).get('cluster') !== '0', large: collection.features.length >= CLUSTER_THRESHOLD });
       if (!icons) {
@@ -185,8 +189,7 @@ export function startApp(root: HTMLElement, me: Me): CityOpsHandle {
       // While replaying, the panel shows the past; going live reloads the list anyway.
       if (replayAt !== null) return;
       for (const alert of open) announcer.consider(alert);
-      alerts.replace(open);
-      for (const alert of arriving) alerts.upsert(alert);
+      showOpen(open, arriving);
     } finally {
       collecting.delete(arriving);
     }
